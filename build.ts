@@ -1,0 +1,65 @@
+// Bundles src/cli.ts into the one file the module embeds: dist/codex-boot.js.
+// Deterministic (no timestamps, no absolute paths), node: built-ins external, minified.
+import { build } from "esbuild";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+/** The only runtime packages allowed in the bundle (DESIGN.md); a new one needs a written reason. */
+export const BUNDLED = ["smol-toml", "cac", "picocolors"] as const;
+
+const root = import.meta.dir;
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+
+function licenceOf(name: string): { text: string; spdx: string; version: string } {
+  const dir = join(root, "node_modules", name);
+  const meta = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  for (const f of ["LICENSE", "LICENSE.md", "license", "LICENSE.txt"]) {
+    try {
+      return { text: readFileSync(join(dir, f), "utf8").trim(), spdx: meta.license, version: meta.version };
+    } catch {
+      // next name
+    }
+  }
+  throw new Error(`no licence file found for bundled package ${name}`);
+}
+
+export async function buildBundle(): Promise<{ bytes: number }> {
+  const licences = BUNDLED.map((n) => ({ name: n, ...licenceOf(n) }));
+  const result = await build({
+    entryPoints: [join(root, "src/cli.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: ["es2022"],
+    minify: true,
+    legalComments: "none",
+    charset: "utf8",
+    metafile: true,
+    write: false,
+    absWorkingDir: root,
+    define: { __CODEX_BOOT_VERSION__: JSON.stringify(pkg.version) },
+    banner: {
+      js: `/*! codex-boot ${pkg.version} | bundles ${licences.map((l) => `${l.name} ${l.version} (${l.spdx})`).join(", ")}; licence texts: THIRD_PARTY_LICENSES.txt */`,
+    },
+  });
+  const packages = new Set(
+    Object.keys(result.metafile.inputs)
+      .filter((p) => p.includes("node_modules/"))
+      .map((p) => p.split("node_modules/")[1]!.split("/").slice(0, p.split("node_modules/")[1]!.startsWith("@") ? 2 : 1).join("/")),
+  );
+  const extra = [...packages].filter((p) => !(BUNDLED as readonly string[]).includes(p));
+  if (extra.length) throw new Error(`unexpected packages in the bundle: ${extra.join(", ")} (allowed: ${BUNDLED.join(", ")})`);
+  const code = result.outputFiles[0]!.contents;
+  mkdirSync(join(root, "dist"), { recursive: true });
+  writeFileSync(join(root, "dist/codex-boot.js"), code);
+  writeFileSync(
+    join(root, "dist/THIRD_PARTY_LICENSES.txt"),
+    licences.map((l) => `${l.name} ${l.version} (${l.spdx})\n\n${l.text}\n`).join("\n" + "-".repeat(72) + "\n\n"),
+  );
+  return { bytes: code.byteLength };
+}
+
+if (import.meta.main) {
+  const { bytes } = await buildBundle();
+  console.log(`dist/codex-boot.js: ${bytes} bytes`);
+}

@@ -1,0 +1,47 @@
+// Reads what the planners need to know about the machine. Read-only: a dry run calls this too.
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
+import type { Inputs } from "./inputs.ts";
+import type { Facts } from "./plan.ts";
+import { pathsFor } from "./paths.ts";
+import { readTextOrNull } from "./fsutil.ts";
+import { readState } from "./state.ts";
+
+export function findOnPath(name: string, pathVar: string | undefined): string | null {
+  for (const dir of (pathVar ?? "").split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/** The environment without secrets: planners never see a secret's value. */
+export function publicEnv(env: Record<string, string | undefined>, secretNames: readonly string[]) {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !secretNames.includes(k)));
+}
+
+export function gatherFacts(inputs: Inputs, env: Record<string, string | undefined>, secretNames: readonly string[]): Facts {
+  const home = env.HOME || homedir();
+  const paths = pathsFor(home, env.CODEX_HOME);
+  const workdir = inputs.workdir || home;
+  return {
+    paths,
+    platform: { os: process.platform, arch: process.arch },
+    env: publicEnv(env, secretNames),
+    files: {
+      configToml: readTextOrNull(paths.configToml),
+      agentsMd: readTextOrNull(paths.agentsMd),
+      npmrc: readTextOrNull(join(home, ".npmrc")),
+    },
+    state: readState(paths.stateJson),
+    onPath: { codex: findOnPath("codex", env.PATH), agentapi: findOnPath("agentapi", env.PATH) },
+    workdirExists: existsSync(workdir),
+  };
+}

@@ -1,0 +1,38 @@
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, basename, join } from "node:path";
+
+export function readTextOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+}
+
+export function modeOrNull(path: string): number | null {
+  try {
+    return statSync(path).mode & 0o777;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Writes through a temp file in the same directory and a rename, so a reader never sees a torn
+ * file. Returns false (and touches nothing, mtime included) when the bytes and mode already match.
+ */
+export function writeAtomic(path: string, content: string, mode: number): boolean {
+  if (readTextOrNull(path) === content && modeOrNull(path) === mode) return false;
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    writeFileSync(tmp, content, { mode });
+    chmodSync(tmp, mode); // the umask may have narrowed or the file may have existed
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  return true;
+}

@@ -1,0 +1,208 @@
+// THE input schema. Keys are the Terraform variable names, so an error that names a key
+// names the variable the template author has to fix.
+
+export type Kind = "string" | "boolean" | "number";
+
+interface Field {
+  kind: Kind;
+  default: string | boolean | number;
+  /** Returns a reason when the value is not allowed (the value already has the right kind). */
+  check?: (value: never) => string | undefined;
+}
+
+const EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"];
+const SOURCES = ["github", "npm"];
+const VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+const oneOf = (allowed: string[]) => (v: string) =>
+  allowed.includes(v) ? undefined : `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
+const versionOrLatest = (v: string) =>
+  v === "" || v === "latest" || VERSION.test(v) ? undefined : 'must be "latest", "" (latest) or a version like 0.169.0';
+const absolutePathOrEmpty = (v: string) =>
+  v === "" || v.startsWith("/") ? undefined : "must be an absolute path (start with /)";
+const httpUrl = (v: string) => {
+  if (v === "") return undefined;
+  try {
+    const u = new URL(v);
+    return u.protocol === "http:" || u.protocol === "https:" ? undefined : "must be an http:// or https:// URL";
+  } catch {
+    return "must be an http:// or https:// URL";
+  }
+};
+const sha256OrEmpty = (v: string) =>
+  v === "" || /^[0-9a-f]{64}$/i.test(v) ? undefined : "must be empty or 64 hex characters (a SHA-256 digest)";
+const port = (v: number) =>
+  Number.isInteger(v) && v >= 1 && v <= 65535 ? undefined : "must be an integer port between 1 and 65535";
+const positive = (v: number) => (v > 0 && v <= 3600 ? undefined : "must be a number of seconds between 1 and 3600");
+const noNewline = (v: string) => (/[\r\n]/.test(v) ? "must be a single line" : undefined);
+
+export const SCHEMA = {
+  // seed keys (coder-labs/codex 4.1.0)
+  workdir: { kind: "string", default: "", check: absolutePathOrEmpty },
+  install_codex: { kind: "boolean", default: true },
+  codex_version: { kind: "string", default: "", check: versionOrLatest },
+  install_agentapi: { kind: "boolean", default: true },
+  agentapi_version: { kind: "string", default: "v0.12.2", check: versionOrLatest },
+  codex_model: { kind: "string", default: "gpt-5.2-codex", check: noNewline },
+  model_reasoning_effort: { kind: "string", default: "medium", check: oneOf(["", ...EFFORTS]) },
+  base_config_toml: { kind: "string", default: "" },
+  additional_mcp_servers: { kind: "string", default: "" },
+  codex_system_prompt: {
+    kind: "string",
+    default: "You are a helpful coding assistant. Start every response with `Codex says:`",
+  },
+  ai_prompt: { kind: "string", default: "" },
+  report_tasks: { kind: "boolean", default: true },
+  continue: { kind: "boolean", default: true },
+  enable_aibridge: { kind: "boolean", default: false },
+  pre_install_script: { kind: "string", default: "" },
+  post_install_script: { kind: "string", default: "" },
+  // computed by the module
+  app_slug: { kind: "string", default: "codex", check: (v: string) => (/^[a-z0-9-]+$/.test(v) ? undefined : "must match ^[a-z0-9-]+$") },
+  agentapi_port: { kind: "number", default: 3284, check: port },
+  chat_base_path: { kind: "string", default: "" },
+  aibridge_base_url: { kind: "string", default: "", check: httpUrl },
+  task_id: { kind: "string", default: "", check: noNewline },
+  task_log_snapshot: { kind: "boolean", default: true },
+  enable_state_persistence: { kind: "boolean", default: true },
+  // new keys
+  codex_install_source: { kind: "string", default: "github", check: oneOf(SOURCES) },
+  github_url: { kind: "string", default: "https://github.com", check: (v: string) => (v === "" ? "must not be empty" : httpUrl(v)) },
+  npm_registry_url: { kind: "string", default: "", check: httpUrl },
+  codex_sha256: { kind: "string", default: "", check: sha256OrEmpty },
+  agentapi_sha256: { kind: "string", default: "", check: sha256OrEmpty },
+  ready_timeout_seconds: { kind: "number", default: 60, check: positive },
+} satisfies Record<string, Field>;
+
+export type Key = keyof typeof SCHEMA;
+type ValueOf<F> = F extends { kind: "boolean" } ? boolean : F extends { kind: "number" } ? number : string;
+export type Inputs = { -readonly [K in Key]: ValueOf<(typeof SCHEMA)[K]> };
+
+/** Secrets come from the environment only, never from the inputs JSON. */
+export const SECRET_ENV = ["OPENAI_API_KEY", "CODER_AIBRIDGE_SESSION_TOKEN", "CODER_AGENT_TOKEN", "GITHUB_TOKEN"] as const;
+export type SecretName = (typeof SECRET_ENV)[number];
+export type Secrets = Partial<Record<SecretName, string>>;
+
+export class InputError extends Error {}
+
+const KEYS = Object.keys(SCHEMA) as Key[];
+
+export function defaults(): Inputs {
+  return Object.fromEntries(KEYS.map((k) => [k, SCHEMA[k].default])) as Inputs;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+export function nearestKey(name: string): Key | undefined {
+  let best: Key | undefined;
+  let bestD = Infinity;
+  for (const k of KEYS) {
+    const d = distance(name.toLowerCase(), k);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return bestD <= Math.max(3, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+const fail = (key: string, origin: string, why: string): never => {
+  throw new InputError(`input "${key}" (from ${origin}) ${why}`);
+};
+
+/** Validates one layer of raw values; returns only the keys it sets. */
+export function parseLayer(raw: unknown, origin: string): Partial<Inputs> {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new InputError(`${origin} must be a JSON object of inputs, got ${Array.isArray(raw) ? "an array" : typeof raw}`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!(key in SCHEMA)) {
+      if ((SECRET_ENV as readonly string[]).includes(key.toUpperCase()) || key === "openai_api_key") {
+        fail(key, origin, "is a secret and is not accepted in the inputs: set it in the environment (coder_env) instead");
+      }
+      const near = nearestKey(key);
+      fail(key, origin, `is not a known input${near ? `; did you mean "${near}"?` : ""}`);
+    }
+    const field = SCHEMA[key as Key] as Field;
+    // Terraform's jsonencode turns a null variable into null: treat it as "use the default".
+    if (value === null) continue;
+    if (typeof value !== field.kind) {
+      fail(key, origin, `must be a ${field.kind}, got ${Array.isArray(value) ? "an array" : typeof value} ${JSON.stringify(value)}`);
+    }
+    const why = field.check?.(value as never);
+    if (why) fail(key, origin, `${why}, got ${JSON.stringify(value)}`);
+    out[key] = value;
+  }
+  return out as Partial<Inputs>;
+}
+
+export function decodeEnvConfig(b64: string): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(atob(b64.trim()), (c) => c.charCodeAt(0)));
+  } catch {
+    throw new InputError("CODEX_BOOT_CONFIG is not valid base64 of UTF-8 text");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`CODEX_BOOT_CONFIG does not hold JSON: ${(e as Error).message}`);
+  }
+}
+
+export function parseJsonFile(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`--config ${path} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Merges layers, highest precedence last: defaults < file < env < flags. */
+export function resolveInputs(layers: Partial<Inputs>[]): Inputs {
+  const inputs = Object.assign(defaults(), ...layers) as Inputs;
+  if (inputs.workdir.length > 1) inputs.workdir = inputs.workdir.replace(/\/+$/, "");
+  return inputs;
+}
+
+export function readSecrets(env: Record<string, string | undefined>): Secrets {
+  const out: Secrets = {};
+  for (const name of SECRET_ENV) if (env[name]) out[name] = env[name];
+  return out;
+}
+
+/** Cross-key rules that a single field check cannot see. */
+export function checkCombination(inputs: Inputs, secrets: Secrets): void {
+  if (inputs.enable_aibridge && secrets.OPENAI_API_KEY) {
+    throw new InputError(
+      'input "enable_aibridge" is true but OPENAI_API_KEY is set: AI Bridge authenticates with the Coder session token; leave openai_api_key empty',
+    );
+  }
+}
+
+export const REDACTED = "***";
+
+/** What may be printed: every input, and for each secret only whether it is set. */
+export function redactedView(inputs: Inputs, secrets: Secrets) {
+  return {
+    ...inputs,
+    secrets: Object.fromEntries(SECRET_ENV.map((n) => [n, secrets[n] ? REDACTED : null])),
+  };
+}
+
+/** Replaces every secret value in a text; the last line of defence for logs. */
+export function scrub(text: string, secrets: Secrets): string {
+  let out = text;
+  for (const value of Object.values(secrets)) if (value && value.length >= 4) out = out.split(value).join(REDACTED);
+  return out;
+}

@@ -1,0 +1,100 @@
+// The pure core: inputs + facts about the machine -> a Plan (data). Executors carry it out;
+// --dry-run prints it. Nothing in here touches the file system, the network or the clock.
+import type { Inputs, Secrets } from "./inputs.ts";
+import { redactedView } from "./inputs.ts";
+import type { Paths } from "./paths.ts";
+import type { State } from "./state.ts";
+import { VERSION } from "./version.ts";
+import { planConfigFiles } from "./codex-config.ts";
+import { planAgentsMd } from "./agents-md.ts";
+import { planInstalls } from "./install/plan.ts";
+import { planLaunch } from "./launch-plan.ts";
+
+export type FileAction = "create" | "update" | "unchanged";
+export interface FileStep {
+  path: string;
+  mode: number;
+  action: FileAction;
+  content: string;
+  /** Why the step is what it is, e.g. the user's keys that were kept. */
+  notes?: string[];
+}
+
+export interface CommandStep {
+  name: string;
+  argv: string[];
+  /** The name of the secret fed on stdin; never its value. */
+  stdinSecret?: string;
+  action: "run" | "skip";
+  reason: string;
+}
+
+export interface InstallStep {
+  name: "codex" | "agentapi";
+  version: string;
+  source: "github" | "npm" | "existing";
+  url: string | null;
+  dest: string;
+  action: "download" | "skip-installed" | "use-existing";
+  sha256: string | null;
+  reason: string;
+}
+
+export interface LaunchStep {
+  action: "start" | "keep" | "restart";
+  argv: string[];
+  cwd: string;
+  /** Only the variables the module adds; the rest of the environment is inherited. */
+  env: Record<string, string>;
+  reason: string;
+}
+
+export interface Plan {
+  version: string;
+  command: string;
+  inputs: ReturnType<typeof redactedView>;
+  warnings: string[];
+  files: FileStep[];
+  commands: CommandStep[];
+  install: InstallStep[];
+  launch: LaunchStep | null;
+}
+
+export interface Facts {
+  paths: Paths;
+  platform: { os: string; arch: string };
+  /** Non-secret environment the planners may read (PATH, CODER_SCRIPT_BIN_DIR, npm config…). */
+  env: Record<string, string | undefined>;
+  files: { configToml: string | null; agentsMd: string | null; npmrc: string | null };
+  state: State;
+  /** Absolute paths of codex / agentapi found on PATH, null when absent. */
+  onPath: { codex: string | null; agentapi: string | null };
+  workdirExists: boolean;
+}
+
+export type Command = "start" | "install" | "configure" | "stop" | "status";
+
+export function buildPlan(command: Command, inputs: Inputs, secrets: Secrets, facts: Facts): Plan {
+  const warnings: string[] = [];
+  const files: FileStep[] = [];
+  const commands: CommandStep[] = [];
+  let install: InstallStep[] = [];
+  let launch: LaunchStep | null = null;
+
+  if (command === "start" || command === "configure") {
+    const config = planConfigFiles(inputs, secrets, facts);
+    warnings.push(...config.warnings);
+    files.push(...config.files);
+    commands.push(...config.commands);
+    const agents = planAgentsMd(inputs.codex_system_prompt, facts.files.agentsMd, facts.paths.agentsMd);
+    if (agents) files.push(agents);
+  }
+  if (command === "start" || command === "install") {
+    const planned = planInstalls(inputs, secrets, facts);
+    warnings.push(...planned.warnings);
+    install = planned.steps;
+  }
+  if (command === "start") launch = planLaunch(inputs, facts, install);
+
+  return { version: VERSION, command, inputs: redactedView(inputs, secrets), warnings, files, commands, install, launch };
+}

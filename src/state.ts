@@ -1,0 +1,27 @@
+import { readTextOrNull, writeAtomic } from "./fsutil.ts";
+
+/** ~/.codex-module/state.json: what the module owns and installed. Each concern owns one key. */
+export interface State {
+  config?: { owned: string[][] };
+  install?: Record<string, { version: string; sha256: string; source: string; url: string }>;
+  launch?: { sessionId?: string; fingerprint?: string };
+}
+
+export function readState(path: string): State {
+  const text = readTextOrNull(path);
+  if (text === null) return {};
+  try {
+    const parsed = JSON.parse(text);
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? parsed : {};
+  } catch {
+    return {}; // a corrupt state only costs ownership knowledge; never block a boot on it
+  }
+}
+
+/** Re-reads before writing so concerns updating their own key do not drop each other's. */
+export function updateState<K extends keyof State>(path: string, key: K, value: State[K]): void {
+  const state = readState(path);
+  if (value === undefined) delete state[key];
+  else state[key] = value;
+  writeAtomic(path, JSON.stringify(state, null, 2) + "\n", 0o600);
+}

@@ -1,0 +1,36 @@
+// Fails when dist/codex-boot.js is stale (src changed without a rebuild) or over its budget.
+import { gzipSync } from "node:zlib";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { buildBundle } from "../../build.ts";
+
+export const BUDGET = { raw: 64 * 1024, gzip: 24 * 1024 };
+
+export function bundleSizes(file = join(import.meta.dir, "../../dist/codex-boot.js")) {
+  const bytes = readFileSync(file);
+  return { raw: bytes.byteLength, gzip: gzipSync(bytes, { level: 9 }).byteLength };
+}
+
+if (import.meta.main) {
+  const root = join(import.meta.dir, "../..");
+  let failed = false;
+  await buildBundle();
+  const diff = spawnSync("git", ["status", "--porcelain", "--", "dist/"], { cwd: root, encoding: "utf8" });
+  if (diff.status !== 0) {
+    console.error(`check-dist: git status failed: ${diff.stderr}`);
+    failed = true;
+  } else if (diff.stdout.trim() !== "") {
+    console.error(`check-dist: dist/ is stale — it differs from a fresh build of src/. Run \`bun run build\` and commit dist/.\n${diff.stdout}`);
+    spawnSync("git", ["--no-pager", "diff", "--stat", "--", "dist/"], { cwd: root, stdio: "inherit" });
+    failed = true;
+  }
+  const { raw, gzip } = bundleSizes();
+  const line = `dist/codex-boot.js: ${raw} bytes raw (budget ${BUDGET.raw}), ${gzip} bytes gzip -9 (budget ${BUDGET.gzip})`;
+  console.log(line);
+  if (raw > BUDGET.raw || gzip > BUDGET.gzip) {
+    console.error("check-dist: the bundle is over its size budget");
+    failed = true;
+  }
+  process.exit(failed ? 1 : 0);
+}
