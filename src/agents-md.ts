@@ -5,23 +5,28 @@ export const BEGIN = "<!-- BEGIN codex-boot managed: codex_system_prompt -->";
 export const END = "<!-- END codex-boot managed -->";
 
 export function withManagedBlock(existing: string, prompt: string): string {
-  const start = existing.indexOf(BEGIN);
-  const end = start === -1 ? -1 : existing.indexOf(END, start);
-  let before = existing;
-  let after = "";
-  if (start !== -1 && end !== -1) {
-    before = existing.slice(0, start);
-    after = existing.slice(end + END.length).replace(/^\r?\n/, "");
+  const eol = existing.includes("\r\n") ? "\r\n" : "\n"; // follow the file's line endings
+  const block = prompt.trim() === "" ? "" : [BEGIN, prompt.replace(/\s+$/, "").replace(/\r?\n/g, eol), END, ""].join(eol);
+  // The last END and the BEGIN before it: a stray marker the user left elsewhere stays user text.
+  const end = existing.lastIndexOf(END);
+  const start = end === -1 ? -1 : existing.lastIndexOf(BEGIN, end);
+  if (start === -1) {
+    if (!block) return existing;
+    const sep = existing === "" || existing.endsWith(eol + eol) ? "" : existing.endsWith("\n") ? eol : eol + eol;
+    return existing + sep + block;
   }
-  const block = prompt === "" ? "" : `${BEGIN}\n${prompt.replace(/\n?$/, "\n")}${END}\n`;
-  if (block === "") return before.replace(/\n+$/, before.trim() === "" ? "" : "\n") + after;
-  const sep = before === "" || before.endsWith("\n\n") ? "" : before.endsWith("\n") ? "\n" : "\n\n";
-  return before + sep + block + (after === "" ? "" : "\n" + after);
+  const before = existing.slice(0, start);
+  const after = existing.slice(end + END.length).replace(/^\r?\n/, "");
+  if (block) return before + block + after;
+  // Removing: close the gap the block leaves, one blank line at most, as if it was never added.
+  const head = before.replace(/(\r?\n)+$/, "");
+  const tail = after.replace(/^(\r?\n)+/, "");
+  return head && tail ? head + eol + eol + tail : head ? head + eol : tail;
 }
 
 /** null when there is nothing to do (no file and no prompt). */
 export function planAgentsMd(prompt: string, existing: string | null, path: string): FileStep | null {
-  if (existing === null && prompt === "") return null;
+  if (existing === null && prompt.trim() === "") return null;
   const content = withManagedBlock(existing ?? "", prompt);
   return {
     path,
