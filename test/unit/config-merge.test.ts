@@ -3,25 +3,19 @@ import { describe, expect, test } from "bun:test";
 import { parse } from "smol-toml";
 import { planConfigFiles } from "../../src/codex-config.ts";
 import { defaults, type Inputs, type Secrets } from "../../src/inputs.ts";
-import { pathsFor } from "../../src/paths.ts";
-import type { Facts } from "../../src/plan.ts";
+import { factsFixture } from "../support/facts.ts";
 import type { State } from "../../src/state.ts";
 import { leaves, mergeOwned } from "../../src/toml-merge.ts";
 
-const HOME = "/home/coder";
 const WORKDIR = "/home/coder/project";
 
-function factsWith(over: { configToml?: string | null; state?: State; onPathCodex?: string | null; workdirExists?: boolean } = {}): Facts {
-  return {
-    paths: pathsFor(HOME, undefined),
-    platform: { os: "linux", arch: "x64" },
-    env: {},
-    files: { configToml: over.configToml ?? null, agentsMd: null, npmrc: null },
-    state: over.state ?? {},
-    onPath: { codex: over.onPathCodex ?? null, agentapi: null },
-    workdirExists: over.workdirExists ?? true,
-  };
-}
+const factsWith = (o: { configToml?: string | null; state?: State; onPathCodex?: string | null; workdirExists?: boolean } = {}) =>
+  factsFixture({
+    files: { configToml: o.configToml ?? null, agentsMd: null, npmrc: null },
+    state: o.state ?? {},
+    onPath: { codex: o.onPathCodex ?? null, agentapi: null },
+    workdirExists: o.workdirExists ?? true,
+  });
 
 const inputs = (over: Partial<Inputs> = {}): Inputs => ({ ...defaults(), workdir: WORKDIR, ...over });
 const plan = (disk: string | null, over: Partial<Inputs> = {}, state: State = {}, secrets: Secrets = {}) =>
