@@ -1,0 +1,131 @@
+#!/bin/sh
+# codex-boot stub: find or install a JavaScript runtime, unpack the embedded program when it
+# changed, run it (extra arguments go to the program, e.g. --dry-run). POSIX sh only: images
+# may have no bash, jq, sudo or Node.
+# Rendered by Terraform (main.tf drops comment lines and indentation first, to stay under the
+# 32 KiB script limit). Template rule: shell expansions with braces need a doubled dollar sign.
+# No value below is a secret: those arrive in the environment (coder_env).
+set -u
+
+cmd='${command}'
+js_runtime='${js_runtime}'
+bun_version='${bun_version}'
+# SHA-256 of every official `bun` binary of bun_version (the npm packages carry the very
+# binary of the release zips).
+bun_sha256='${bun_sha256}'
+github_url='${github_url}'
+npm_registry='${npm_registry}'
+bundle_sha256='${bundle_sha256}'
+
+mod=$HOME/.codex-module
+js=$mod/codex-boot.mjs
+rt=$mod/runtime
+alt="or put bun, deno >= 2 or node >= 20 on PATH"
+
+fail() {
+  echo "codex-boot: $*" >&2
+  exit 1
+}
+have() { command -v "$1" >/dev/null 2>&1; }
+sha256() { sha256sum "$1" 2>/dev/null | cut -d ' ' -f 1; }
+# Major version from `node --version` (v20.1.0) or `deno --version` (deno 2.9.6 ...); 0 if absent.
+major() {
+  v=$("$1" --version 2>/dev/null | head -n 1)
+  v=$${v#deno }
+  v=$${v#v}
+  case $${v%%.*} in '' | *[!0-9]*) echo 0 ;; *) echo "$${v%%.*}" ;; esac
+}
+want() { [ "$js_runtime" = auto ] || [ "$js_runtime" = "$1" ]; }
+
+fetch() {
+  if have curl; then
+    curl -fsSL --retry 3 -o "$2" "$1"
+  elif have wget; then
+    wget -q -O "$2" "$1"
+  else
+    fail "installing Bun: no curl or wget. Install one, $alt"
+  fi || fail "installing Bun: downloading $1 failed. Check github_url / npm_registry_url, $alt"
+}
+
+unzip_to() {
+  if have unzip; then
+    unzip -q "$1" -d "$2"
+  elif have bsdtar; then
+    bsdtar -xf "$1" -C "$2"
+  elif have busybox; then
+    busybox unzip -q "$1" -d "$2"
+  elif have python3; then
+    python3 -m zipfile -e "$1" "$2"
+  else
+    fail "installing Bun: no unzip, bsdtar, busybox or python3. Install one, set npm_registry_url (a .tgz needs only tar), $alt"
+  fi
+}
+
+# The Bun build for this machine: x64 or aarch64, -musl on musl libc, -baseline without AVX2.
+install_bun() {
+  case $(uname -m) in
+    x86_64 | amd64) t=linux-x64 ;;
+    aarch64 | arm64) t=linux-aarch64 ;;
+    *) fail "installing Bun: no Bun build for CPU $(uname -m). Put deno >= 2 or node >= 20 on PATH" ;;
+  esac
+  if ls /lib/ld-musl-* >/dev/null 2>&1; then t=$t-musl; fi
+  case $t in linux-x64*) grep -qw avx2 /proc/cpuinfo 2>/dev/null || t=$t-baseline ;; esac
+  reg=$${npm_registry:-$${NPM_CONFIG_REGISTRY:-}}
+  [ -n "$reg" ] || reg=$(sed -n 's/^registry *= *//p' "$HOME/.npmrc" 2>/dev/null | tail -n 1)
+  tmp=$(mktemp -d "$mod/bun.XXXXXX") || fail "installing Bun: cannot write in $mod"
+  trap 'rm -rf "$tmp"' EXIT
+  if [ -n "$reg" ]; then
+    url=$${reg%/}/@oven/bun-$t/-/bun-$t-$bun_version.tgz
+    fetch "$url" "$tmp/dl"
+    tar -xzf "$tmp/dl" -C "$tmp"
+    bin=$tmp/package/bin/bun
+  else
+    url=$${github_url%/}/oven-sh/bun/releases/download/bun-v$bun_version/bun-$t.zip
+    fetch "$url" "$tmp/dl"
+    unzip_to "$tmp/dl" "$tmp"
+    bin=$tmp/bun-$t/bun
+  fi
+  [ -f "$bin" ] || fail "installing Bun: no Bun binary in $url. Check the mirror, $alt"
+  have sha256sum || fail "installing Bun: sha256sum (coreutils or busybox) is needed to verify it, $alt"
+  got=$(sha256 "$bin")
+  case " $bun_sha256 " in
+    *" $got "*) ;;
+    *) fail "installing Bun: $url has SHA-256 $got, which is not pinned for Bun $bun_version. Discarded it; check the mirror" ;;
+  esac
+  { mkdir -p "$rt" && chmod 755 "$bin" && mv -f "$bin" "$rt/bun"; } || fail "installing Bun: cannot write $rt/bun"
+  rm -rf "$tmp"
+  trap - EXIT
+  echo "codex-boot: installed Bun $bun_version ($t) from $url"
+}
+
+mkdir -p "$mod" || fail "cannot create $mod. Check that HOME is writable"
+{ have base64 && have gzip; } || fail "base64 and gzip are needed. Install coreutils and gzip (or busybox)"
+# The inputs travel gzipped (the script limit again); the program takes plain base64 JSON.
+CODEX_BOOT_CONFIG=$(echo '${config}' | base64 -d | gzip -dc | base64 | tr -d '\n')
+export CODEX_BOOT_CONFIG
+if want bun && have bun; then
+  run=bun
+elif want deno && [ "$(major deno)" -ge 2 ]; then
+  run=deno
+elif want node && [ "$(major node)" -ge 20 ]; then
+  run=node
+elif want bun; then
+  [ "$("$rt/bun" --version 2>/dev/null)" = "$bun_version" ] || install_bun
+  run=$rt/bun
+else
+  fail "js_runtime is $js_runtime but no $js_runtime (deno >= 2, node >= 20) is on PATH. Install it in the image, or set js_runtime = \"auto\" to let the module install Bun"
+fi
+
+# Unpack the program only when it changed (every time when there is no sha256sum).
+if [ "$(sha256 "$js")" != "$bundle_sha256" ]; then
+  base64 -d <<'BUNDLE' | gzip -dc >"$js.$$" || fail "unpacking into $js failed"
+${bundle}
+BUNDLE
+  mv -f "$js.$$" "$js"
+fi
+
+echo "codex-boot: $cmd with $run"
+if [ "$run" = deno ]; then
+  DENO_NO_UPDATE_CHECK=1 exec deno run --no-prompt --allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys "$js" "$cmd" "$@"
+fi
+exec "$run" "$js" "$cmd" "$@"

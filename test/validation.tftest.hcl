@@ -1,0 +1,155 @@
+# Each validation rejects its bad input (and only that variable fails).
+# Run: terraform test -test-directory=test
+
+variables {
+  agent_id = "agent-1"
+  workdir  = "/home/coder/project"
+}
+
+run "workdir_must_be_absolute" {
+  command = plan
+  variables {
+    workdir = "project"
+  }
+  expect_failures = [var.workdir]
+}
+
+run "model_reasoning_effort_must_be_a_known_level" {
+  command = plan
+  variables {
+    model_reasoning_effort = "extreme"
+  }
+  expect_failures = [var.model_reasoning_effort]
+}
+
+run "codex_version_must_be_a_version" {
+  command = plan
+  variables {
+    codex_version = "0.169"
+  }
+  expect_failures = [var.codex_version]
+}
+
+run "agentapi_version_must_be_a_version" {
+  command = plan
+  variables {
+    agentapi_version = "main"
+  }
+  expect_failures = [var.agentapi_version]
+}
+
+run "agentapi_port_must_be_at_least_1" {
+  command = plan
+  variables {
+    agentapi_port = 0
+  }
+  expect_failures = [var.agentapi_port]
+}
+
+run "agentapi_port_must_be_at_most_65535" {
+  command = plan
+  variables {
+    agentapi_port = 65536
+  }
+  expect_failures = [var.agentapi_port]
+}
+
+run "agentapi_port_must_be_an_integer" {
+  command = plan
+  variables {
+    agentapi_port = 3284.5
+  }
+  expect_failures = [var.agentapi_port]
+}
+
+run "codex_install_source_must_be_github_or_npm" {
+  command = plan
+  variables {
+    codex_install_source = "pip"
+  }
+  expect_failures = [var.codex_install_source]
+}
+
+run "github_url_must_be_http_or_https" {
+  command = plan
+  variables {
+    github_url = "ftp://mirror.example"
+  }
+  expect_failures = [var.github_url]
+}
+
+run "github_url_must_not_hold_a_quote" {
+  command = plan
+  variables {
+    github_url = "https://mirror.example/'x"
+  }
+  expect_failures = [var.github_url]
+}
+
+run "npm_registry_url_must_be_a_url" {
+  command = plan
+  variables {
+    npm_registry_url = "registry.example"
+  }
+  expect_failures = [var.npm_registry_url]
+}
+
+run "codex_sha256_must_be_64_hex" {
+  command = plan
+  variables {
+    codex_sha256 = "abc"
+  }
+  expect_failures = [var.codex_sha256]
+}
+
+run "agentapi_sha256_must_be_64_hex" {
+  command = plan
+  variables {
+    agentapi_sha256 = "gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg"
+  }
+  expect_failures = [var.agentapi_sha256]
+}
+
+run "js_runtime_must_be_known" {
+  command = plan
+  variables {
+    js_runtime = "python"
+  }
+  expect_failures = [var.js_runtime]
+}
+
+run "bun_version_must_be_pinned" {
+  command = plan
+  variables {
+    bun_version = "1.0.0"
+  }
+  expect_failures = [var.bun_version]
+}
+
+run "enable_aibridge_refuses_an_api_key" {
+  command = plan
+  variables {
+    enable_aibridge = true
+    openai_api_key  = "sk-test-0123456789"
+  }
+  expect_failures = [var.enable_aibridge]
+}
+
+run "valid_non_default_values_pass" {
+  command = plan
+  variables {
+    model_reasoning_effort = "xhigh"
+    codex_version          = "latest"
+    agentapi_version       = ""
+    agentapi_port          = 65535
+    codex_install_source   = "npm"
+    github_url             = "http://127.0.0.1:8080/gh"
+    npm_registry_url       = "https://registry.example/npm/"
+    codex_sha256           = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789ABCDEF"
+    js_runtime             = "deno"
+  }
+  assert {
+    condition     = local.inputs.codex_install_source == "npm" && local.inputs.npm_registry_url == "https://registry.example/npm/"
+    error_message = "valid values pass through"
+  }
+}
