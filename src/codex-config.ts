@@ -48,15 +48,14 @@ export function managedDocument(inputs: Inputs, workdir: string, warnings: strin
   };
   if (inputs.additional_mcp_servers.trim()) {
     const extra = parseInput(inputs.additional_mcp_servers, "additional_mcp_servers");
-    const other = Object.keys(extra).filter((k) => k !== "mcp_servers" || !isTable(extra[k]));
-    const notServer = Object.entries((extra.mcp_servers ?? {}) as Table).filter(([, v]) => !isTable(v));
-    if (other.length || notServer.length) {
-      const bad = [...other, ...notServer.map(([k]) => `mcp_servers.${k}`)];
+    const bad = Object.entries(extra).flatMap(([k, v]) =>
+      k !== "mcp_servers" || !isTable(v) ? [k] : Object.keys(v).filter((n) => !isTable(v[n])).map((n) => `mcp_servers.${n}`));
+    if (bad.length) {
       throw new InputError(
         `input "additional_mcp_servers" may only define MCP servers as [mcp_servers.NAME] tables, but it sets ${bad.map((k) => `"${k}"`).join(", ")}. Put other settings in base_config_toml`,
       );
     }
-    for (const [name, server] of Object.entries(extra.mcp_servers as Table)) {
+    for (const [name, server] of Object.entries((extra.mcp_servers ?? {}) as Table)) {
       if (servers[name]) warnings.push(`additional_mcp_servers: [mcp_servers.${dotted([name])}] replaces the "${name}" MCP server codex-boot would configure`);
       servers[name] = server;
     }
