@@ -7,7 +7,7 @@ import {
 } from "./inputs.ts";
 import { buildPlan, type Command } from "./plan.ts";
 import { gatherFacts } from "./facts.ts";
-import { errorLine, out, renderPlan, setScrubber } from "./log.ts";
+import { errorLine, out, renderPlan, setScrubber, step } from "./log.ts";
 import { NotBuiltError, RunError } from "./errors.ts";
 import { PlatformError } from "./install/plan.ts";
 import { VERSION } from "./version.ts";
@@ -17,6 +17,9 @@ import { runInstall } from "./install/run.ts";
 import { runLaunch } from "./launch.ts";
 import { runStop } from "./stop.ts";
 import { runStatus } from "./status.ts";
+import { acquireLock } from "./lock.ts";
+import { pathsFor } from "./paths.ts";
+import { homedir } from "node:os";
 
 const COMMANDS: Command[] = ["start", "install", "configure", "stop", "status"];
 
@@ -80,12 +83,18 @@ async function run(command: string, flags: Flags): Promise<number> {
   const env = process.env as Record<string, string | undefined>;
   const secrets = readSecrets(env);
   setScrubber((s) => scrub(s, secrets));
+  let release: (() => void) | undefined;
   try {
     if (!COMMANDS.includes(command as Command)) {
       throw new InputError(`unknown command "${command}"; expected one of ${COMMANDS.join(", ")}`);
     }
     const inputs = loadInputs(flags, env);
     checkCombination(inputs, secrets);
+    // Runs that change the machine take turns per HOME, and read its facts only once it is theirs.
+    if (!flags.dryRun && command !== "status") {
+      const lock = pathsFor(env.HOME || homedir(), env.CODEX_HOME).bootLock;
+      release = await acquireLock(lock, (pid) => step(`waiting for codex-boot pid ${pid} to finish (${lock})`));
+    }
     const facts = gatherFacts(inputs, env, SECRET_ENV);
     const plan = buildPlan(command as Command, inputs, secrets, facts);
     if (flags.dryRun) {
@@ -101,6 +110,8 @@ async function run(command: string, flags: Flags): Promise<number> {
     if (e instanceof InputError) return 2;
     if (e instanceof PlatformError || e instanceof NotBuiltError || e instanceof RunError) return 1;
     return 1;
+  } finally {
+    release?.();
   }
 }
 

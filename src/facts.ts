@@ -7,6 +7,7 @@ import type { Facts } from "./plan.ts";
 import { pathsFor } from "./paths.ts";
 import { readTextOrNull } from "./fsutil.ts";
 import { readState } from "./state.ts";
+import { launchFacts } from "./agentapi.ts";
 
 export function findOnPath(name: string, pathVar: string | undefined): string | null {
   for (const dir of (pathVar ?? "").split(delimiter)) {
@@ -31,6 +32,7 @@ export function gatherFacts(inputs: Inputs, env: Record<string, string | undefin
   const home = env.HOME || homedir();
   const paths = pathsFor(home, env.CODEX_HOME);
   const workdir = inputs.workdir || home;
+  const state = readState(paths.stateJson);
   return {
     paths,
     platform: { os: process.platform, arch: process.arch },
@@ -40,8 +42,9 @@ export function gatherFacts(inputs: Inputs, env: Record<string, string | undefin
       agentsMd: readTextOrNull(paths.agentsMd),
       npmrc: readTextOrNull(join(home, ".npmrc")),
     },
-    state: readState(paths.stateJson),
+    state,
     onPath: { codex: findOnPath("codex", env.PATH), agentapi: findOnPath("agentapi", env.PATH) },
     workdirExists: existsSync(workdir),
+    launch: launchFacts(paths, state, workdir),
   };
 }

@@ -1,29 +1,66 @@
-// The agentapi command line. Pure: the prompt travels as one argv element, never through a shell.
+// The agentapi command line and whether to start, keep or restart it. Pure: the prompt travels as
+// one argv element, never through a shell; what runs now comes from facts read beforehand.
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Inputs } from "./inputs.ts";
 import type { Facts, InstallStep, LaunchStep } from "./plan.ts";
+import type { Session } from "./sessions.ts";
 
 export const TASK_PREAMBLE =
   "Complete the task at hand in one go. Every step of the way, report your progress using the coder_report_task tool with proper summary and statuses. Your task at hand: ";
 
-export function codexArgs(inputs: Inputs, resumeId: string | null): string[] {
-  if (inputs.continue && resumeId) return ["resume", resumeId];
-  if (inputs.ai_prompt === "") return [];
-  return [inputs.report_tasks ? TASK_PREAMBLE + inputs.ai_prompt : inputs.ai_prompt];
+/** What planning needs to know about the agentapi of an earlier start (launchFacts in agentapi.ts). */
+export interface LaunchFacts {
+  /** From the pid file; null without one. */
+  pid: number | null;
+  /** pid is alive and is agentapi. */
+  running: boolean;
+  /** The session `continue` would resume: its file still exists. */
+  session: Session | null;
 }
 
-export function planLaunch(inputs: Inputs, facts: Facts, install: InstallStep[]): LaunchStep {
+export function codexArgs(inputs: Inputs, resumeId: string | null): string[] {
+  // Codex 0.169's TUI otherwise hands the session to a background app-server daemon, which refuses
+  // to run from a bare binary ("this CLI has no complete local package") — the way it is installed.
+  if (inputs.continue && resumeId) return ["--no-daemon", "resume", resumeId];
+  if (inputs.ai_prompt === "") return ["--no-daemon"];
+  return ["--no-daemon", inputs.report_tasks ? TASK_PREAMBLE + inputs.ai_prompt : inputs.ai_prompt];
+}
+
+/**
+ * secretNames: which secrets are set (never their values). The fingerprint covers the inputs rather
+ * than config.toml's bytes: Codex writes to config.toml itself while it runs ([tui] notices), which
+ * must not count as a change; config.toml and AGENTS.md are made from the inputs alone.
+ */
+export function planLaunch(inputs: Inputs, facts: Facts, install: InstallStep[], secretNames: string[] = []): LaunchStep {
   const bin = (name: "codex" | "agentapi") => install.find((s) => s.name === name)?.dest ?? join(facts.paths.binDir, name);
   const workdir = inputs.workdir || facts.paths.home;
-  const resumeId = facts.state.launch?.sessionId ?? null;
-  const argv = [
+  const session = inputs.continue ? (facts.launch?.session ?? null) : null;
+  const head = [
     bin("agentapi"), "server", "--type", "codex",
     "--port", String(inputs.agentapi_port), "--term-width", "67", "--term-height", "1190",
     ...(inputs.enable_state_persistence ? ["--state-file", facts.paths.agentapiState] : []),
     "--pid-file", facts.paths.agentapiPid,
-    "--", bin("codex"), ...codexArgs(inputs, resumeId),
+    "--", bin("codex"),
   ];
   const env: Record<string, string> = { AGENTAPI_ALLOWED_HOSTS: "*", LANG: "C.UTF-8", LC_ALL: "C.UTF-8" };
   if (inputs.chat_base_path) env.AGENTAPI_CHAT_BASE_PATH = inputs.chat_base_path;
-  return { action: "start", argv, cwd: workdir, env, reason: "no agentapi running" };
+  // Resuming is how a restart continues, not a change: the fingerprint uses the fresh argv.
+  const fingerprint = createHash("sha256")
+    .update(JSON.stringify([head, codexArgs(inputs, null), workdir, env, [...secretNames].sort(), inputs, install.map((i) => i.version)]))
+    .digest("hex");
+  const running = facts.launch?.running ? facts.launch.pid : null;
+  const [action, reason] = running
+    ? facts.state.launch?.fingerprint === fingerprint
+      ? (["keep", `agentapi (pid ${running}) runs with the same inputs`] as const)
+      : (["restart", `the inputs changed since agentapi (pid ${running}) started`] as const)
+    : (["start", facts.launch?.pid ? `stale pid file: pid ${facts.launch.pid} is not agentapi` : "agentapi is not running"] as const);
+  return {
+    action,
+    argv: [...head, ...codexArgs(inputs, session?.id ?? null)],
+    cwd: workdir,
+    env,
+    fingerprint,
+    reason: reason + (session && action !== "keep" ? `; continues session ${session.id}` : ""),
+  };
 }

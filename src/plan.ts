@@ -8,7 +8,7 @@ import { VERSION } from "./version.ts";
 import { planConfigFiles } from "./codex-config.ts";
 import { planAgentsMd } from "./agents-md.ts";
 import { planInstalls } from "./install/plan.ts";
-import { planLaunch } from "./launch-plan.ts";
+import { planLaunch, type LaunchFacts } from "./launch-plan.ts";
 
 export type FileAction = "create" | "update" | "unchanged";
 export interface FileStep {
@@ -46,6 +46,8 @@ export interface LaunchStep {
   cwd: string;
   /** Only the variables the module adds; the rest of the environment is inherited. */
   env: Record<string, string>;
+  /** What the running agentapi was started from (launch-plan.ts); equal means keep it. */
+  fingerprint: string;
   reason: string;
 }
 
@@ -70,6 +72,8 @@ export interface Facts {
   /** Absolute paths of codex / agentapi found on PATH, null when absent. */
   onPath: { codex: string | null; agentapi: string | null };
   workdirExists: boolean;
+  /** The agentapi of an earlier start and the session to continue; absent means none. */
+  launch?: LaunchFacts;
 }
 
 export type Command = "start" | "install" | "configure" | "stop" | "status";
@@ -94,7 +98,7 @@ export function buildPlan(command: Command, inputs: Inputs, secrets: Secrets, fa
     warnings.push(...planned.warnings);
     install = planned.steps;
   }
-  if (command === "start") launch = planLaunch(inputs, facts, install);
+  if (command === "start") launch = planLaunch(inputs, facts, install, Object.keys(secrets));
 
   return { version: VERSION, command, inputs: redactedView(inputs, secrets), warnings, files, commands, install, launch };
 }

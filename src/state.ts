@@ -4,7 +4,8 @@ import { readTextOrNull, writeAtomic } from "./fsutil.ts";
 export interface State {
   config?: { owned: string[][] };
   install?: Record<string, { version: string; sha256: string; source: string; url: string }>;
-  launch?: { sessionId?: string; fingerprint?: string };
+  /** Written by launch.ts when agentapi became ready; the session once Codex has one. */
+  launch?: { fingerprint?: string; startedAt?: number; sessionId?: string; sessionFile?: string };
 }
 
 export function readState(path: string): State {

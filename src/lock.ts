@@ -1,0 +1,70 @@
+// ~/.codex-module/boot.lock: concurrent `start`/`stop` runs in one HOME take turns. An O_EXCL file
+// holding the owner's pid works the same under Bun, Deno and Node (none shares a flock API).
+import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { readTextOrNull } from "./fsutil.ts";
+import { sleep, startTime } from "./agentapi.ts";
+import { RunError } from "./errors.ts";
+
+/** "pid starttime": a dead owner, or a new process that got its pid, no longer matches. */
+const owner = (pid: number) => `${pid} ${startTime(pid)}\n`;
+
+const create = (path: string): boolean => {
+  try {
+    writeFileSync(path, owner(process.pid), { flag: "wx", mode: 0o600 });
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw e;
+  }
+};
+
+const age = (path: string) => {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+};
+
+/**
+ * Removes a lock whose owner is gone. Waiters may all see the same dead owner; removing under a
+ * short-lived guard file, and only while the lock still holds what was seen, keeps a second waiter
+ * from deleting the lock the first one has just taken.
+ */
+function breakStale(path: string, seen: string) {
+  const guard = path + ".break";
+  if (!create(guard)) {
+    if (age(guard) > 5000) rmSync(guard, { force: true }); // its owner died mid-break
+    return;
+  }
+  try {
+    if (readTextOrNull(path) === seen) rmSync(path, { force: true });
+  } finally {
+    rmSync(guard, { force: true });
+  }
+}
+
+/** Waits for the lock (up to waitMs while its owner lives) and returns its release function. */
+export async function acquireLock(path: string, onWait: (pid: number) => void, waitMs = 600_000): Promise<() => void> {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const end = Date.now() + waitMs;
+  let told = false;
+  while (!create(path)) {
+    const seen = readTextOrNull(path);
+    if (seen === null) continue; // released meanwhile
+    const pid = parseInt(seen, 10);
+    // An empty file is a lock being written right now, unless it has stayed empty for long.
+    if (pid > 0 ? owner(pid) !== seen : age(path) > 5000) {
+      breakStale(path, seen);
+      continue;
+    }
+    if (Date.now() > end) {
+      throw new RunError(`${path} is held by codex-boot pid ${pid} for over ${waitMs / 1000} s: another start or stop is stuck. Stop that process, or delete the lock file if no codex-boot runs`);
+    }
+    if (!told && pid > 0) onWait(pid);
+    told = true;
+    await sleep(50);
+  }
+  return () => rmSync(path, { force: true });
+}
