@@ -1,7 +1,8 @@
 // The running agentapi, found through its pid file. /proc confirms that a pid still runs the program
 // we think it does: a restarted workspace reuses small pids, and a stale pid file must never make
 // codex-boot keep, or signal, a stranger.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { readTextOrNull } from "./fsutil.ts";
 import type { LaunchFacts } from "./launch-plan.ts";
 import type { Paths } from "./paths.ts";
@@ -15,16 +16,24 @@ export function readPid(path: string): number | null {
   return pid > 0 ? pid : null;
 }
 
-const procRead = (pid: number | string, file: string) => readFileSync(`/proc/${pid}/${file}`, "latin1");
+const LINUX = process.platform === "linux";
+
+/** /proc/PID/FILE or null. Deno grants /proc to --allow-all only, so there a `cat` child reads it. */
+function procRead(pid: number, file: string): string | null {
+  const path = `/proc/${pid}/${file}`;
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    const r = spawnSync("cat", [path], { encoding: "utf8" });
+    return r.status === 0 ? r.stdout : null;
+  }
+}
 
 /** True when pid is alive and its command line mentions name (without /proc: alive at all). */
 export function isRunning(pid: number | null, name: string): boolean {
   if (!pid) return false;
-  try {
-    return procRead(pid, "cmdline").includes(name); // a zombie has an empty command line
-  } catch {
-    if (existsSync("/proc/self")) return false;
-  }
+  if (LINUX) return procRead(pid, "cmdline")?.includes(name) ?? false; // a zombie's is empty
   try {
     process.kill(pid, 0);
     return true;
@@ -35,31 +44,9 @@ export function isRunning(pid: number | null, name: string): boolean {
 
 /** The kernel's start time of pid (with the pid, an identity that survives pid reuse), or null. */
 export function startTime(pid: number): string | null {
-  try {
-    return statFields(procRead(pid, "stat"))[19] ?? null;
-  } catch {
-    return existsSync("/proc/self") ? null : isRunning(pid, "") ? "?" : null;
-  }
-}
-
-/** Fields of /proc/PID/stat from the third (state) on; the command name may hold spaces. */
-const statFields = (stat: string) => stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readdirSync("/proc")
-      .filter((p) => /^\d+$/.test(p))
-      .filter((p) => {
-        try {
-          return Number(statFields(procRead(p, "stat"))[1]) === pid;
-        } catch {
-          return false;
-        }
-      })
-      .map(Number);
-  } catch {
-    return [];
-  }
+  if (!LINUX) return isRunning(pid, "") ? "?" : null;
+  const stat = procRead(pid, "stat"); // the command name in (…) may hold spaces: count from its end
+  return stat?.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
 }
 
 const signal = (pid: number, sig: NodeJS.Signals) => {
@@ -71,21 +58,19 @@ const signal = (pid: number, sig: NodeJS.Signals) => {
 };
 
 /**
- * SIGTERM (agentapi saves its state and closes Codex, which takes it ~5 s), then SIGKILL after
- * graceMs — to Codex as well, which runs in a session of its own and would outlive agentapi.
- * Returns true when it had to kill.
+ * SIGTERM (agentapi saves its state and closes Codex, which can take it ~5 s), then SIGKILL after
+ * graceMs (Codex then gets the hangup of its terminal). Returns true when it had to kill.
  */
 export async function terminate(pid: number, name: string, graceMs = 15_000): Promise<boolean> {
-  const kids = childrenOf(pid);
   signal(pid, "SIGTERM");
   for (const end = Date.now() + graceMs; isRunning(pid, name) && Date.now() < end; ) await sleep(100);
   if (!isRunning(pid, name)) return false;
-  for (const p of [pid, ...kids]) signal(p, "SIGKILL");
+  signal(pid, "SIGKILL");
   while (isRunning(pid, name)) await sleep(20);
   return true;
 }
 
-/** GET or POST to agentapi on loopback, with a timeout so a hung server never hangs a boot. */
+/** A GET to agentapi on loopback, with a timeout so a hung server never hangs a boot. */
 export const agentapi = (port: number, path: string, ms = 3000) =>
   fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(ms) });
 

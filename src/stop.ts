@@ -72,5 +72,5 @@ export async function runStop(ctx: RunContext): Promise<void> {
   step(`stopping agentapi (pid ${launch.pid})`);
   const killed = await terminate(launch.pid, "agentapi");
   rmSync(paths.agentapiPid, { force: true });
-  step(killed ? "agentapi did not stop within 15 s: killed it and Codex" : "agentapi stopped");
+  step(killed ? "agentapi did not stop within 15 s: killed it" : "agentapi stopped");
 }
