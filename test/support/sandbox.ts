@@ -57,8 +57,16 @@ export function runBundleAsync(
   opts: { env: Record<string, string>; input?: string; cwd?: string; timeoutMs?: number },
 ): Promise<RunResult> {
   const argv = runtimeArgv(runtime);
+  return runAsync([...argv, ...args], { ...opts, cwd: opts.cwd ?? opts.env.HOME });
+}
+
+/** Runs any command without blocking the event loop; killed after timeoutMs (default 120 s). */
+export function runAsync(
+  argv: string[],
+  opts: { env: Record<string, string>; cwd?: string; input?: string; timeoutMs?: number },
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, [...argv.slice(1), ...args], { env: opts.env, cwd: opts.cwd ?? opts.env.HOME });
+    const child = spawn(argv[0]!, argv.slice(1), { env: opts.env, cwd: opts.cwd });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

