@@ -104,11 +104,11 @@ mkdir -p "$mod" || fail "cannot create $mod. Check that HOME is writable"
 CODEX_BOOT_CONFIG=$(echo '${config}' | base64 -d | gzip -dc | base64 | tr -d '\n')
 export CODEX_BOOT_CONFIG
 if want bun && have bun; then
-  run=bun
+  run=$(command -v bun)
 elif want deno && [ "$(major deno)" -ge 2 ]; then
-  run=deno
+  run=$(command -v deno)
 elif want node && [ "$(major node)" -ge 20 ]; then
-  run=node
+  run=$(command -v node)
 elif want bun; then
   [ "$("$rt/bun" --version 2>/dev/null)" = "$bun_version" ] || install_bun
   run=$rt/bun
@@ -125,7 +125,15 @@ BUNDLE
 fi
 
 echo "codex-boot: $cmd with $run"
-if [ "$run" = deno ]; then
-  DENO_NO_UPDATE_CHECK=1 exec deno run --no-prompt --allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys "$js" "$cmd" "$@"
-fi
-exec "$run" "$js" "$cmd" "$@"
+# One launcher with the runtime, Deno's permissions and the inputs, also put on the workspace's
+# PATH: `codex-boot status` or `codex-boot --dry-run` in a terminal sees what the module set.
+case $run in
+  */deno) flags=" run --no-prompt --allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys" ;;
+  *) flags= ;;
+esac
+{
+  printf "#!/bin/sh\nCODEX_BOOT_CONFIG=%s DENO_NO_UPDATE_CHECK=1 exec '%s'%s '%s' \"\$@\"\n" "$CODEX_BOOT_CONFIG" "$run" "$flags" "$js" >"$mod/codex-boot" &&
+    chmod 755 "$mod/codex-boot"
+} || fail "cannot write $mod/codex-boot"
+[ -z "$${CODER_SCRIPT_BIN_DIR:-}" ] || ln -sf "$mod/codex-boot" "$CODER_SCRIPT_BIN_DIR/codex-boot"
+exec "$mod/codex-boot" "$cmd" "$@"

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { SCHEMA } from "../../src/inputs.ts";
 import { tools } from "../support/tools.ts";
 import { PINS } from "../support/versions.ts";
-import { findSecrets, makeSandbox, type Sandbox } from "../support/sandbox.ts";
+import { findSecrets, makeSandbox, runAsync, type Sandbox } from "../support/sandbox.ts";
 import { applyModule, initModule } from "../support/terraform.ts";
 import { serveCodexNpm, serveGithubReleases, startMirror, type Mirror } from "../support/mirror.ts";
 import { startResponsesStub, type ResponsesStub } from "../support/responses-stub.ts";
@@ -78,27 +78,27 @@ interface Case {
   name: string;
   runtime: "bun" | "deno" | null;
   vars: () => Record<string, unknown>;
-  /** What the start output says about the runtime. */
-  ran: RegExp;
+  /** The runtime the start output names, given the sandbox root and HOME. */
+  ran: (root: string, home: string) => string;
   /** Where the stub downloads Bun from. */
   installedFrom?: () => string;
 }
 
 const CASES: Case[] = [
-  { name: "only Bun on PATH", runtime: "bun", vars: () => ({}), ran: /codex-boot: start with bun\n/ },
-  { name: "only Deno on PATH", runtime: "deno", vars: () => ({}), ran: /codex-boot: start with deno\n/ },
+  { name: "only Bun on PATH", runtime: "bun", vars: () => ({}), ran: (root) => `${root}/runtime/bun` },
+  { name: "only Deno on PATH", runtime: "deno", vars: () => ({}), ran: (root) => `${root}/runtime/deno` },
   {
     name: "no bun, deno or node: Bun from the npm registry (Codex from npm too)",
     runtime: null,
     vars: () => ({ npm_registry_url: `${mirror.url}/`, codex_install_source: "npm" }),
-    ran: /codex-boot: start with \/.*\/\.codex-module\/runtime\/bun\n/,
+    ran: (_, home) => `${home}/.codex-module/runtime/bun`,
     installedFrom: () => bun.npm,
   },
   {
     name: "no bun, deno or node: Bun from the GitHub-layout mirror's release zip",
     runtime: null,
     vars: () => ({}),
-    ran: /codex-boot: start with \/.*\/\.codex-module\/runtime\/bun\n/,
+    ran: (_, home) => `${home}/.codex-module/runtime/bun`,
     installedFrom: () => bun.zip,
   },
 ];
@@ -164,7 +164,7 @@ describe("the module applied with the real coder provider, its scripts run with 
       const mirrorSeen = mirror.requests.length;
 
       const start = must("the start script", await runScript(applied.script("start"), join(box.root, "start.sh"), env, box.home));
-      expect(start.stdout).toMatch(c.ran);
+      expect(start.stdout).toContain(`codex-boot: start with ${c.ran(box.root, box.home)}\n`);
       if (c.installedFrom) {
         expect(start.stdout).toContain(`codex-boot: installed Bun ${PINS.bun} (linux-x64`);
         expect(mirror.requests.slice(mirrorSeen).some((r) => r.path.startsWith(c.installedFrom!()))).toBe(true);
@@ -172,6 +172,9 @@ describe("the module applied with the real coder provider, its scripts run with 
 
       const status = await fetch(`http://127.0.0.1:${port}/status`);
       expect(status.status).toBe(200);
+      // The launcher the stub put on the workspace PATH knows the module's inputs (the port).
+      const cli = must("codex-boot status", await runAsync(["/bin/sh", "-c", "codex-boot status"], { env, cwd: box.home }));
+      expect(cli.stdout).toContain(`port ${port}, healthy`);
       const answered = await waitFor("Codex's answer in AgentAPI's messages", async () => {
         const res = await fetch(`http://127.0.0.1:${port}/messages`);
         const body = (await res.json()) as { messages: { role: string; content: string }[] };
@@ -190,9 +193,6 @@ describe("the module applied with the real coder provider, its scripts run with 
       expect(PWNED([box.root, box.home, workdir, "/"])).toEqual([]);
       expect(mcpCalls().some((e) => e.event === "start" && e.agentToken === "set")).toBe(true);
 
-      // Secrets: only Codex's own auth.json (0600) holds the key; the agent token is nowhere on disk.
-      const hits = findSecrets(box.home, [KEY, AGENT_TOKEN]).filter((h) => !h.startsWith("/.codex/auth.json:"));
-      expect(hits).toEqual([]);
 
       // A second start keeps the unpacked program (same digest) and the running AgentAPI.
       const program = join(box.home, ".codex-module", "codex-boot.mjs");
@@ -214,6 +214,11 @@ describe("the module applied with the real coder provider, its scripts run with 
           return true;
         }
       }, 15_000);
+
+      // Secrets: only Codex's own auth.json (0600) holds the key; the agent token is nowhere on disk.
+      const hits = findSecrets(box.home, [KEY, AGENT_TOKEN]).filter((h) => !h.startsWith("/.codex/auth.json:"));
+      expect(hits).toEqual([]);
+      expect(statSync(join(box.home, ".codex", "auth.json")).mode & 0o777).toBe(0o600);
     }, TIMEOUT);
   }
 });

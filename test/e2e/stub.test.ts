@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import { join } from "node:path";
 import { tools } from "../support/tools.ts";
 import { PINS } from "../support/versions.ts";
-import { makeSandbox, type Sandbox } from "../support/sandbox.ts";
+import { makeSandbox, runAsync, type Sandbox } from "../support/sandbox.ts";
 import { applyModule, initModule } from "../support/terraform.ts";
 import { startMirror, type Mirror } from "../support/mirror.ts";
 import { serveBun } from "./bun-mirror.ts";
@@ -81,7 +81,7 @@ describe("the boot stub", () => {
       const installed = spawnSync(join(runtimeDir(ws), "bun"), ["--version"], { encoding: "utf8" });
       expect(installed.stdout.trim()).toBe(PINS.bun);
       // Nothing left of the download.
-      expect(readdirSync(join(ws.box.home, ".codex-module")).sort()).toEqual(["codex-boot.mjs", "runtime"]);
+      expect(readdirSync(join(ws.box.home, ".codex-module")).sort()).toEqual(["codex-boot", "codex-boot.mjs", "runtime"]);
     }, TIMEOUT);
   }
 
@@ -113,13 +113,26 @@ describe("the boot stub", () => {
     expect(mirror.requests.length).toBe(seen);
   }, TIMEOUT);
 
+  test("the launcher put on the workspace PATH runs the program with the module's inputs", async () => {
+    const ws = workspace("deno");
+    const bin = join(ws.box.root, "script-bin");
+    const env = { ...ws.box.env, PATH: ws.path, CODER_SCRIPT_BIN_DIR: bin };
+    const script = await startScript({ workdir: "/srv/launcher-check", agentapi_port: 4321 });
+    const start = await runScript(script, join(ws.box.root, "start.sh"), env, ws.box.home, ["--dry-run"]);
+    expect(start.stderr).toBe("");
+    expect(start.code).toBe(0);
+    const r = await runAsync(["/bin/sh", "-c", "codex-boot --dry-run --json"], { env, cwd: ws.box.home });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).inputs).toMatchObject({ workdir: "/srv/launcher-check", agentapi_port: 4321 });
+  }, TIMEOUT);
+
   test("js_runtime picks deno over a bun on PATH when asked", async () => {
     const ws = workspace("bun");
     symlinkSync(tools().deno, join(ws.box.root, "runtime", "deno"));
     const r = await dryRun(ws, await startScript({ js_runtime: "deno" }));
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("codex-boot: start with deno\n");
-    expect((await dryRun(ws, await startScript())).stdout).toContain("codex-boot: start with bun\n");
+    expect(r.stdout).toContain(`codex-boot: start with ${join(ws.box.root, "runtime", "deno")}\n`);
+    expect((await dryRun(ws, await startScript())).stdout).toContain(`codex-boot: start with ${join(ws.box.root, "runtime", "bun")}\n`);
   }, TIMEOUT);
 
   test("js_runtime = node without node >= 20 on PATH fails and says what to do", async () => {

@@ -9,7 +9,7 @@ import { installCoderStub } from "../support/coder-mcp-stub/install.ts";
 
 export const UTILS = [
   "sh", "env", "cat", "cut", "head", "tail", "tr", "sed", "grep", "ls", "mkdir", "mktemp", "mv", "rm", "chmod",
-  "uname", "tar", "gzip", "base64", "sha256sum", "curl", "unzip", "sleep", "kill", "ps", "id", "touch",
+  "uname", "tar", "gzip", "base64", "sha256sum", "curl", "unzip", "sleep", "kill", "ps", "id", "touch", "ln",
 ];
 
 export interface Workspace {
