@@ -103,7 +103,7 @@ variable "codex_version" {
 
 variable "base_config_toml" {
   type        = string
-  description = "TOML merged into ~/.codex/config.toml under the module's settings (no [mcp_servers] here: use additional_mcp_servers). Keys you or Codex add to the file later are kept across restarts."
+  description = "Codex settings (TOML) for ~/.codex/config.toml in place of the module's defaults (workspace-write sandbox, no approval prompts); the model, the Coder MCP server and AI Bridge are added by the module. Keys you or Codex add to the file later are kept across restarts."
   default     = ""
 }
 
