@@ -5,7 +5,7 @@ import { delimiter, join } from "node:path";
 import type { Inputs } from "./inputs.ts";
 import type { Facts } from "./plan.ts";
 import { pathsFor } from "./paths.ts";
-import { readTextOrNull } from "./fsutil.ts";
+import { fileId, readTextOrNull } from "./fsutil.ts";
 import { readState } from "./state.ts";
 import { launchFacts } from "./agentapi.ts";
 
@@ -46,5 +46,6 @@ export function gatherFacts(inputs: Inputs, env: Record<string, string | undefin
     onPath: { codex: findOnPath("codex", env.PATH), agentapi: findOnPath("agentapi", env.PATH) },
     workdirExists: existsSync(workdir),
     launch: launchFacts(paths, state, workdir),
+    bins: { codex: fileId(join(paths.binDir, "codex")), agentapi: fileId(join(paths.binDir, "agentapi")) },
   };
 }

@@ -10,6 +10,21 @@ export function readTextOrNull(path: string): string | null {
   }
 }
 
+export interface FileId {
+  size: number;
+  mtimeMs: number;
+}
+
+/** Size and whole-millisecond mtime (the runtimes differ below a millisecond), null when absent. */
+export function fileId(path: string): FileId | null {
+  try {
+    const st = statSync(path);
+    return { size: st.size, mtimeMs: Math.floor(st.mtimeMs) };
+  } catch {
+    return null;
+  }
+}
+
 export function modeOrNull(path: string): number | null {
   try {
     return statSync(path).mode & 0o777;

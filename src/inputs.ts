@@ -72,6 +72,7 @@ export const SCHEMA = {
   codex_sha256: { kind: "string", default: "", check: sha256OrEmpty },
   agentapi_sha256: { kind: "string", default: "", check: sha256OrEmpty },
   ready_timeout_seconds: { kind: "number", default: 60, check: positive },
+  download_timeout_seconds: { kind: "number", default: 30, check: positive },
 } satisfies Record<string, Field>;
 
 export type Key = keyof typeof SCHEMA;

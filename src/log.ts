@@ -15,6 +15,36 @@ export const step = (line: string) => out(`${c.cyan("codex-boot")} ${line}`);
 export const warn = (line: string) => process.stderr.write(scrubber(`${c.yellow("codex-boot: warning:")} ${line}`) + "\n");
 export const errorLine = (line: string) => process.stderr.write(scrubber(`${c.red("codex-boot:")} ${line}`) + "\n");
 
+const bars = new Map<string, string>();
+const mb = (n: number) => (n / 1e6).toFixed(1);
+
+/**
+ * Download progress. On a TTY one line redrawn for all running downloads (bar, bytes, rate, ETA);
+ * otherwise (Coder shows script logs as plain text) a line about every 10 % or 5 s.
+ */
+export function progress(label: string, stream: { isTTY?: boolean; write(s: string): unknown } = process.stdout, now = Date.now) {
+  const start = now();
+  let next = 10;
+  let at = start;
+  return (done: number, total: number) => {
+    const t = now();
+    const rate = (done * 1000) / Math.max(t - start, 1);
+    const pct = Math.floor((done * 100) / total); // NaN when the size is unknown
+    const text = `${label} ${mb(done)}${total ? "/" + mb(total) : ""} MB, ${mb(rate)} MB/s${pct >= 0 ? `, ${pct}%, ETA ${Math.ceil((total - done) / rate)} s` : ""}`;
+    if (stream.isTTY && process.env.TERM !== "dumb") {
+      if (t - at < 100 && done < total) return;
+      at = t;
+      if (done >= total) bars.delete(label);
+      else bars.set(label, pct >= 0 ? `[${"#".repeat(pct / 5).padEnd(20)}] ${text}` : text);
+      stream.write(`\r\x1b[K${[...bars.values()].join("  ")}`);
+    } else if (pct >= next || t - at >= 5000) {
+      next = Math.floor(pct / 10) * 10 + 10;
+      at = t;
+      stream.write(`codex-boot downloading ${text}\n`);
+    }
+  };
+}
+
 const mode = (m: number) => "0" + m.toString(8);
 const indent = (text: string) => text.replace(/\n$/, "").split("\n").map((l) => "    " + l).join("\n");
 const actionColor = (a: string) => (a === "unchanged" || a === "skip-installed" || a === "keep" ? c.dim(a) : c.green(a));

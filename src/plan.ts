@@ -4,6 +4,7 @@ import type { Inputs, Secrets } from "./inputs.ts";
 import { redactedView } from "./inputs.ts";
 import type { Paths } from "./paths.ts";
 import type { State } from "./state.ts";
+import type { FileId } from "./fsutil.ts";
 import { VERSION } from "./version.ts";
 import { planConfigFiles } from "./codex-config.ts";
 import { planAgentsMd } from "./agents-md.ts";
@@ -74,6 +75,8 @@ export interface Facts {
   workdirExists: boolean;
   /** The agentapi of an earlier start and the session to continue; absent means none. */
   launch?: LaunchFacts;
+  /** Size and mtime of the binaries in the module's bin dir (the installer's warm check). */
+  bins?: { codex: FileId | null; agentapi: FileId | null };
 }
 
 export type Command = "start" | "install" | "configure" | "stop" | "status";

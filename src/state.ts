@@ -3,7 +3,7 @@ import { readTextOrNull, writeAtomic } from "./fsutil.ts";
 /** ~/.codex-module/state.json: what the module owns and installed. Each concern owns one key. */
 export interface State {
   config?: { owned: string[][] };
-  install?: Record<string, { version: string; sha256: string; source: string; url: string }>;
+  install?: Record<string, { version: string; sha256: string; source: string; url: string; size: number; mtimeMs: number }>;
   /** Written by launch.ts when agentapi became ready; the session once Codex has one. */
   launch?: { fingerprint?: string; startedAt?: number; sessionId?: string; sessionFile?: string };
 }

@@ -1,7 +1,10 @@
-// Which binaries to fetch from where. Pure: URLs and actions from inputs, state and PATH facts.
+// Which binaries to fetch from where. Pure: URLs and actions from inputs, state and file facts.
 import { join } from "node:path";
-import type { Inputs, Secrets } from "../inputs.ts";
+import { InputError, type Inputs, type Secrets } from "../inputs.ts";
 import type { Facts, InstallStep } from "../plan.ts";
+import type { State } from "../state.ts";
+import type { FileId } from "../fsutil.ts";
+import { npmRegistry, packumentUrl } from "./npm.ts";
 
 const ARCH: Record<string, { codex: string; agentapi: string }> = {
   x64: { codex: "x86_64", agentapi: "amd64" },
@@ -20,19 +23,30 @@ export function targetFor(platform: { os: string; arch: string }) {
   return t;
 }
 
-const trimSlash = (u: string) => u.replace(/\/+$/, "");
-const isLatest = (v: string) => v === "" || v === "latest";
+export const isLatest = (v: string) => v === "" || v === "latest";
+export const bare = (v: string) => v.replace(/^(rust-)?v/, "");
 
-export function codexGithubUrl(githubUrl: string, version: string, arch: string): string {
-  const asset = `codex-${arch}-unknown-linux-musl.tar.gz`;
-  const base = `${trimSlash(githubUrl)}/openai/codex/releases`;
-  return isLatest(version) ? `${base}/latest/download/${asset}` : `${base}/download/rust-v${version.replace(/^v/, "")}/${asset}`;
+/** `<github_url>/<repo>/releases/download/<tag>/<asset>`, or for latest GitHub's `latest/download` redirect. */
+export function releaseUrl(githubUrl: string, name: string, version: string, arch: { codex: string; agentapi: string }): string {
+  const [repo, tag, asset] =
+    name === "codex" ? ["openai/codex", "rust-v", `codex-${arch.codex}-unknown-linux-musl.tar.gz`] : ["coder/agentapi", "v", `agentapi-linux-${arch.agentapi}`];
+  return `${githubUrl.replace(/\/+$/, "")}/${repo}/releases/${isLatest(version) ? "latest/download" : `download/${tag}${bare(version)}`}/${asset}`;
 }
 
-export function agentapiGithubUrl(githubUrl: string, version: string, arch: string): string {
-  const asset = `agentapi-linux-${arch}`;
-  const base = `${trimSlash(githubUrl)}/coder/agentapi/releases`;
-  return isLatest(version) ? `${base}/latest/download/${asset}` : `${base}/download/v${version.replace(/^v/, "")}/${asset}`;
+/** The file inside the downloaded archive, or null when the download is the binary itself. */
+export function entryFor(name: string, source: string, arch: { codex: string }): string | null {
+  if (name !== "codex") return null;
+  return source === "npm" ? `package/vendor/${arch.codex}-unknown-linux-musl/bin/codex` : `codex-${arch.codex}-unknown-linux-musl`;
+}
+
+type Record_ = NonNullable<State["install"]>[string];
+
+/**
+ * The warm check: the recorded install has this version (and pin), and the file is the one that
+ * was verified and renamed into place (same size and mtime), so it is not hashed again.
+ */
+export function isInstalled(rec: Record_ | undefined, file: FileId | null | undefined, version: string, pin: string): boolean {
+  return !!rec && !!file && rec.size === file.size && rec.mtimeMs === file.mtimeMs && rec.version === bare(version) && (!pin || rec.sha256 === pin);
 }
 
 export function planInstalls(inputs: Inputs, _secrets: Secrets, facts: Facts) {
@@ -44,22 +58,41 @@ export function planInstalls(inputs: Inputs, _secrets: Secrets, facts: Facts) {
   ];
   for (const w of wanted) {
     const dest = join(facts.paths.binDir, w.name);
+    const file = facts.bins?.[w.name];
     if (!w.install) {
-      const found = facts.onPath[w.name];
-      steps.push({
-        name: w.name, version: "existing", source: "existing", url: null, dest: found ?? dest, action: "use-existing", sha256: null,
-        reason: found ? `${w.flag} = false: using ${found}` : `${w.flag} = false but ${w.name} is not on PATH`,
-      });
+      const found = facts.onPath[w.name] ?? (file ? dest : null);
+      const reason = found
+        ? `${w.flag} = false: using ${found}`
+        : `${w.flag} = false but ${w.name} is neither on PATH nor in ${facts.paths.binDir}. Set ${w.flag} = true, or put ${w.name} on PATH in the workspace image`;
+      if (!found) warnings.push(reason);
+      steps.push({ name: w.name, version: "existing", source: "existing", url: null, dest: found ?? dest, action: "use-existing", sha256: null, reason });
       continue;
     }
     const arch = targetFor(facts.platform);
-    const url = w.name === "codex" ? codexGithubUrl(inputs.github_url, w.version, arch.codex) : agentapiGithubUrl(inputs.github_url, w.version, arch.agentapi);
-    const recorded = facts.state.install?.[w.name];
-    const installed = recorded && !isLatest(w.version) && recorded.version === w.version && (!w.pin || recorded.sha256 === w.pin);
+    let source: InstallStep["source"] = "github";
+    let url: string;
+    if (w.name === "codex" && inputs.codex_install_source === "npm") {
+      const registry = npmRegistry(inputs.npm_registry_url, facts.env, facts.files.npmrc);
+      if (!registry) {
+        throw new InputError(
+          'input "codex_install_source" is "npm" but no npm registry is configured: set npm_registry_url, or NPM_CONFIG_REGISTRY or registry= in ~/.npmrc in the workspace',
+        );
+      }
+      source = "npm";
+      url = packumentUrl(registry);
+    } else {
+      url = releaseUrl(inputs.github_url, w.name, w.version, arch);
+    }
+    const rec = facts.state.install?.[w.name];
+    const installed = !isLatest(w.version) && isInstalled(rec, file, w.version, w.pin);
     steps.push({
-      name: w.name, version: w.version, source: "github", url, dest, sha256: w.pin || null,
+      name: w.name, version: w.version, source, url, dest, sha256: w.pin || null,
       action: installed ? "skip-installed" : "download",
-      reason: installed ? `${w.version} already installed` : `not installed yet`,
+      reason: installed
+        ? `${w.version} is installed`
+        : isLatest(w.version) && rec
+          ? `${rec.version} is installed; one request checks for a newer release`
+          : "not installed yet",
     });
   }
   return { steps, warnings };

@@ -1,0 +1,53 @@
+// The npm source: which registry (always the user's configuration, never a built-in host), its
+// auth token, and which tarball of the packument to take.
+import { RunError } from "../errors.ts";
+
+type Env = Record<string, string | undefined>;
+
+/** `key = value` from an .npmrc (last one wins, like npm), with npm's `${VAR}` expansion. */
+export function npmrcValue(npmrc: string | null, key: string, env: Env): string | undefined {
+  let found: string | undefined;
+  for (const line of (npmrc ?? "").split("\n")) {
+    const m = /^\s*([^=;#\s][^=]*?)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m?.[1] === key) found = m[2]!.replace(/^(["'])(.*)\1$/, "$2").replace(/\$\{(\w+)\}/g, (_, v) => env[v] ?? "");
+  }
+  return found;
+}
+
+/** npm_registry_url, else NPM_CONFIG_REGISTRY, else `registry=` of ~/.npmrc; null when none is set. */
+export function npmRegistry(input: string, env: Env, npmrc: string | null): string | null {
+  const r = input || env.NPM_CONFIG_REGISTRY || env.npm_config_registry || npmrcValue(npmrc, "registry", env);
+  return r ? r.replace(/\/+$/, "") : null;
+}
+
+/** The `//host/path/:_authToken` that npm would send to this registry (longest path prefix wins). */
+export function npmToken(npmrc: string | null, registry: string, env: Env): string | undefined {
+  const u = new URL(registry + "/");
+  const parts = u.pathname.split("/").filter(Boolean);
+  for (let i = parts.length; i >= 0; i--) {
+    const token = npmrcValue(npmrc, `//${u.host}/${parts.slice(0, i).map((p) => p + "/").join("")}:_authToken`, env);
+    if (token) return token;
+  }
+  return undefined;
+}
+
+export const packumentUrl = (registry: string) => `${registry}/@openai%2fcodex`;
+
+interface Packument {
+  "dist-tags"?: Record<string, string>;
+  versions?: Record<string, { dist?: { tarball?: string; integrity?: string } }>;
+}
+
+/** The platform build `<version>-linux-<arch>` of @openai/codex: its tarball and sha512 (base64). */
+export function pickTarball(pk: Packument, version: string, npmArch: string, registry: string) {
+  const v = version === "latest" ? pk["dist-tags"]?.latest : version.replace(/^v/, "");
+  const key = `${v}-linux-${npmArch}`;
+  const dist = pk.versions?.[key]?.dist;
+  const sha512 = /sha512-(\S+)/.exec(dist?.integrity ?? "")?.[1];
+  if (!v || !dist?.tarball || !sha512) {
+    throw new RunError(
+      `installing codex from npm: @openai/codex@${key} with a sha512 integrity is not in the registry ${registry}. Check codex_version and npm_registry_url`,
+    );
+  }
+  return { version: v, url: dist.tarball, sha512 };
+}
