@@ -21,6 +21,7 @@ import { cleanupWorkspaces, inputsOf, must, runScript, workspace } from "./works
 // Plain, so that a copy on disk is found even where a shell would have escaped it.
 const KEY = "sk-test-E2E-0123456789abcdef";
 const AGENT_TOKEN = "agent-token-E2E-5150";
+const SESSION_TOKEN = "session-token-E2E-7777";
 const TASK_ID = randomUUID();
 const REPLY = "Codex says: e2e reply from the Responses stub";
 const TIMEOUT = 240_000;
@@ -82,6 +83,8 @@ interface Case {
   ran: (root: string, home: string) => string;
   /** Where the stub downloads Bun from. */
   installedFrom?: () => string;
+  /** Through AI Bridge (the deployment's access URL is the Responses stub) instead of an API key. */
+  aibridge?: boolean;
 }
 
 const CASES: Case[] = [
@@ -101,6 +104,7 @@ const CASES: Case[] = [
     ran: (_, home) => `${home}/.codex-module/runtime/bun`,
     installedFrom: () => bun.zip,
   },
+  { name: "AI Bridge with Bun on PATH", runtime: "bun", vars: () => ({}), ran: (root) => `${root}/runtime/bun`, aibridge: true },
 ];
 
 describe("the module applied with the real coder provider, its scripts run with sh", () => {
@@ -126,29 +130,36 @@ describe("the module applied with the real coder provider, its scripts run with 
       const workdir = join(box.root, tricky("workdir"));
       const prompt = tricky("prompt");
       const system = tricky("system");
+      // Codex's own update check would leave the machine: off. The API-key cases route the
+      // OpenAI provider to the stub; AI Bridge gets its URL from the module (the access URL).
+      const toml = ['sandbox_mode = "workspace-write"', 'approval_policy = "never"', "check_for_update_on_startup = false"];
       const applied = await applyModule(tfDir.root, {
         agent_id: "agent-1",
         workdir,
-        openai_api_key: KEY,
+        ...(c.aibridge ? { enable_aibridge: true } : { openai_api_key: KEY }),
         ai_prompt: prompt,
         codex_system_prompt: system,
         agentapi_port: port,
         github_url: mirror.url,
         codex_version: PINS.codex,
         agentapi_version: `v${PINS.agentapi}`,
-        base_config_toml: [
-          'sandbox_mode = "workspace-write"',
-          'approval_policy = "never"',
-          "check_for_update_on_startup = false",
+        base_config_toml: (c.aibridge ? toml : [
+          ...toml,
           'model_provider = "e2e"',
           "[model_providers.e2e]",
           'name = "e2e Responses stub"',
           `base_url = "${responses.url}/v1"`,
           'env_key = "OPENAI_API_KEY"',
           'wire_api = "responses"',
-        ].join("\n"),
+        ]).join("\n"),
         ...c.vars(),
-      }, { CODER_AGENT_URL: agent.url, CODER_TASK_ID: TASK_ID, CODER_WORKSPACE_NAME: "e2e", CODER_WORKSPACE_OWNER: "alice" });
+      }, {
+        CODER_AGENT_URL: c.aibridge ? responses.url : agent.url,
+        CODER_WORKSPACE_OWNER_SESSION_TOKEN: SESSION_TOKEN,
+        CODER_TASK_ID: TASK_ID,
+        CODER_WORKSPACE_NAME: "e2e",
+        CODER_WORKSPACE_OWNER: "alice",
+      });
       expect(inputsOf(applied.script("start"))).toMatchObject({ workdir, ai_prompt: prompt, codex_system_prompt: system, task_id: TASK_ID });
 
       const env: Record<string, string> = {
@@ -157,7 +168,7 @@ describe("the module applied with the real coder provider, its scripts run with 
         CODER_SCRIPT_BIN_DIR: join(box.root, "script-bin"),
         CODER_AGENT_URL: agent.url,
         CODER_AGENT_TOKEN: AGENT_TOKEN,
-        ...applied.env, // OPENAI_API_KEY, as the agent sets it from coder_env
+        ...applied.env, // OPENAI_API_KEY or CODER_AIBRIDGE_SESSION_TOKEN, as the agent sets them from coder_env
       };
       const seen = responses.requests.length;
       const snapshots = agent.posts.length;
@@ -173,8 +184,8 @@ describe("the module applied with the real coder provider, its scripts run with 
       const status = await fetch(`http://127.0.0.1:${port}/status`);
       expect(status.status).toBe(200);
       // The launcher the stub put on the workspace PATH knows the module's inputs (the port).
-      const cli = must("codex-boot status", await runAsync(["/bin/sh", "-c", "codex-boot status"], { env, cwd: box.home }));
-      expect(cli.stdout).toContain(`port ${port}, healthy`);
+      const cli = must("codex-boot status", await runAsync(["/bin/sh", "-c", "codex-boot status --json"], { env, cwd: box.home }));
+      expect(JSON.parse(cli.stdout).agentapi).toMatchObject({ port, health: expect.stringMatching(/^healthy/) });
       const answered = await waitFor("Codex's answer in AgentAPI's messages", async () => {
         const res = await fetch(`http://127.0.0.1:${port}/messages`);
         const body = (await res.json()) as { messages: { role: string; content: string }[] };
@@ -187,7 +198,9 @@ describe("the module applied with the real coder provider, its scripts run with 
       const first = responses.requests.slice(seen).find((r) => r.url.endsWith("/responses"))!;
       const texts = strings(first.json);
       for (const value of [system, prompt, workdir]) expect(texts.some((t) => t.includes(value))).toBe(true);
-      expect(first.headers.authorization).toBe(`Bearer ${KEY}`);
+      expect(Object.keys(applied.env)).toEqual([c.aibridge ? "CODER_AIBRIDGE_SESSION_TOKEN" : "OPENAI_API_KEY"]);
+      expect(first.url).toBe(c.aibridge ? "/api/v2/aibridge/openai/v1/responses" : "/v1/responses");
+      expect(first.headers.authorization).toBe(`Bearer ${c.aibridge ? SESSION_TOKEN : KEY}`);
       expect(readFileSync(join(box.home, ".codex", "AGENTS.md"), "utf8")).toContain(system);
       expect(statSync(workdir).isDirectory()).toBe(true);
       expect(PWNED([box.root, box.home, workdir, "/"])).toEqual([]);
@@ -215,10 +228,10 @@ describe("the module applied with the real coder provider, its scripts run with 
         }
       }, 15_000);
 
-      // Secrets: only Codex's own auth.json (0600) holds the key; the agent token is nowhere on disk.
-      const hits = findSecrets(box.home, [KEY, AGENT_TOKEN]).filter((h) => !h.startsWith("/.codex/auth.json:"));
+      // Secrets: only Codex's own auth.json (0600) holds the key; no token is anywhere on disk.
+      const hits = findSecrets(box.home, [KEY, AGENT_TOKEN, SESSION_TOKEN]).filter((h) => !h.startsWith("/.codex/auth.json:"));
       expect(hits).toEqual([]);
-      expect(statSync(join(box.home, ".codex", "auth.json")).mode & 0o777).toBe(0o600);
+      if (!c.aibridge) expect(statSync(join(box.home, ".codex", "auth.json")).mode & 0o777).toBe(0o600);
     }, TIMEOUT);
   }
 });
