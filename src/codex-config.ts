@@ -31,6 +31,8 @@ export function managedDocument(inputs: Inputs, workdir: string, warnings: strin
     };
   if (inputs.codex_model) doc.model = inputs.codex_model;
   if (inputs.model_reasoning_effort) doc.model_reasoning_effort = inputs.model_reasoning_effort;
+  // Codex's shell snapshot writes the whole environment (API key, agent token) to a 0644 file.
+  table(doc, "features").shell_snapshot = false;
   // An unattended task must never stop at Codex's "do you trust this folder" prompt.
   table(table(doc, "projects"), workdir).trust_level = "trusted";
 

@@ -27,6 +27,7 @@ describe("managed document", () => {
       sandbox_workspace_write: { network_access: true },
       model: "gpt-5.2-codex",
       model_reasoning_effort: "medium",
+      features: { shell_snapshot: false },
       projects: { "/home/coder/project": { trust_level: "trusted" } },
       mcp_servers: {
         Coder: {
@@ -52,6 +53,14 @@ describe("managed document", () => {
     expect(doc({ report_tasks: false }).mcp_servers.Coder.env).toEqual({
       CODER_MCP_APP_STATUS_SLUG: "",
       CODER_MCP_ALLOWED_TOOLS: "coder_report_task",
+    });
+  });
+
+  test("Codex's shell snapshot (a 0644 dump of the environment, secrets included) is off even with base_config_toml", () => {
+    expect(doc().features).toEqual({ shell_snapshot: false });
+    expect(doc({ base_config_toml: "[features]\nshell_snapshot = true\nweb_search = true\n" }).features).toEqual({
+      shell_snapshot: false,
+      web_search: true,
     });
   });
 
