@@ -35,10 +35,9 @@ export function isRunning(pid: number | null, name: string): boolean {
   if (!pid) return false;
   if (LINUX) return procRead(pid, "cmdline")?.includes(name) ?? false; // a zombie's is empty
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    return process.kill(pid, 0);
+  } catch {
+    return false;
   }
 }
 
@@ -59,15 +58,11 @@ const signal = (pid: number, sig: NodeJS.Signals) => {
 
 /**
  * SIGTERM (agentapi saves its state and closes Codex, which can take it ~5 s), then SIGKILL after
- * graceMs (Codex then gets the hangup of its terminal). Returns true when it had to kill.
+ * graceMs (Codex then gets the hangup of its terminal); returns once pid is gone.
  */
-export async function terminate(pid: number, name: string, graceMs = 15_000): Promise<boolean> {
+export async function terminate(pid: number, name: string, graceMs = 15_000): Promise<void> {
   signal(pid, "SIGTERM");
-  for (const end = Date.now() + graceMs; isRunning(pid, name) && Date.now() < end; ) await sleep(100);
-  if (!isRunning(pid, name)) return false;
-  signal(pid, "SIGKILL");
-  while (isRunning(pid, name)) await sleep(20);
-  return true;
+  for (const end = Date.now() + graceMs; isRunning(pid, name); await sleep(50)) if (Date.now() > end) signal(pid, "SIGKILL");
 }
 
 /** A GET to agentapi on loopback, with a timeout so a hung server never hangs a boot. */
@@ -83,10 +78,6 @@ export function launchFacts(paths: Paths, state: State, workdir: string): Launch
   const pid = readPid(paths.agentapiPid);
   const last = state.launch;
   const session =
-    last?.sessionId && last.sessionFile && existsSync(last.sessionFile)
-      ? { id: last.sessionId, file: last.sessionFile }
-      : last?.startedAt
-        ? findSession(paths.codexHome, workdir, last.startedAt)
-        : null;
+    last?.session && existsSync(last.session.file) ? last.session : last?.startedAt ? findSession(paths.codexHome, workdir, last.startedAt) : null;
   return { pid, running: isRunning(pid, "agentapi"), session };
 }

@@ -22,9 +22,8 @@ export interface LaunchFacts {
 export function codexArgs(inputs: Inputs, resumeId: string | null): string[] {
   // Codex 0.169's TUI otherwise hands the session to a background app-server daemon, which refuses
   // to run from a bare binary ("this CLI has no complete local package") — the way it is installed.
-  if (inputs.continue && resumeId) return ["--no-daemon", "resume", resumeId];
-  if (inputs.ai_prompt === "") return ["--no-daemon"];
-  return ["--no-daemon", inputs.report_tasks ? TASK_PREAMBLE + inputs.ai_prompt : inputs.ai_prompt];
+  const prompt = inputs.ai_prompt && (inputs.report_tasks ? TASK_PREAMBLE : "") + inputs.ai_prompt;
+  return ["--no-daemon", ...(inputs.continue && resumeId ? ["resume", resumeId] : prompt ? [prompt] : [])];
 }
 
 /**
@@ -45,16 +44,14 @@ export function planLaunch(inputs: Inputs, facts: Facts, install: InstallStep[],
   ];
   const env: Record<string, string> = { AGENTAPI_ALLOWED_HOSTS: "*", LANG: "C.UTF-8", LC_ALL: "C.UTF-8" };
   if (inputs.chat_base_path) env.AGENTAPI_CHAT_BASE_PATH = inputs.chat_base_path;
-  // Resuming is how a restart continues, not a change: the fingerprint uses the fresh argv.
-  const fingerprint = createHash("sha256")
-    .update(JSON.stringify([head, codexArgs(inputs, null), workdir, env, [...secretNames].sort(), inputs, install.map((i) => i.version)]))
-    .digest("hex");
-  const running = facts.launch?.running ? facts.launch.pid : null;
+  // The rest of the argv and the environment follow from the inputs; a session to resume is how
+  // a restart continues, not a change.
+  const fingerprint = createHash("sha256").update(JSON.stringify([head, inputs, secretNames, install.map((i) => i.version)])).digest("hex");
+  const running = facts.launch?.running && facts.launch.pid;
+  const stale = facts.launch?.pid;
   const [action, reason] = running
-    ? facts.state.launch?.fingerprint === fingerprint
-      ? (["keep", `agentapi (pid ${running}) runs with the same inputs`] as const)
-      : (["restart", `the inputs changed since agentapi (pid ${running}) started`] as const)
-    : (["start", facts.launch?.pid ? `stale pid file: pid ${facts.launch.pid} is not agentapi` : "agentapi is not running"] as const);
+    ? facts.state.launch?.fingerprint === fingerprint ? ["keep", "inputs unchanged"] as const : ["restart", "inputs changed"] as const
+    : ["start", stale ? `stale pid file (pid ${stale} is not agentapi)` : "agentapi is not running"] as const;
   return {
     action,
     argv: [...head, ...codexArgs(inputs, session?.id ?? null)],

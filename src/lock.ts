@@ -60,7 +60,7 @@ export async function acquireLock(path: string, onWait: (pid: number) => void, w
       continue;
     }
     if (Date.now() > end) {
-      throw new RunError(`${path} is held by codex-boot pid ${pid} for over ${waitMs / 1000} s: another start or stop is stuck. Stop that process, or delete the lock file if no codex-boot runs`);
+      throw new RunError(`${path} is held by pid ${pid} for over ${waitMs / 1000} s: another codex-boot is stuck. Stop it`);
     }
     if (!told && pid > 0) onWait(pid);
     told = true;

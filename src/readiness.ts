@@ -7,7 +7,7 @@ import { readTextOrNull } from "./fsutil.ts";
 export async function waitReady(port: number, timeoutMs: number, alive: () => string | null, onPoll = () => {}): Promise<string | null> {
   let ok = 0;
   let last = "no answer";
-  for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(100)) {
+  for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(50)) {
     onPoll();
     const dead = alive();
     if (dead) return dead;

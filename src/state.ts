@@ -5,7 +5,7 @@ export interface State {
   config?: { owned: string[][] };
   install?: Record<string, { version: string; sha256: string; source: string; url: string; size: number; mtimeMs: number }>;
   /** Written by launch.ts when agentapi became ready; the session once Codex has one. */
-  launch?: { fingerprint?: string; startedAt?: number; sessionId?: string; sessionFile?: string };
+  launch?: { fingerprint: string; startedAt: number; session?: { id: string; file: string } };
 }
 
 export function readState(path: string): State {

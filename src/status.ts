@@ -13,26 +13,18 @@ export async function runStatus(ctx: RunContext): Promise<void> {
   if (pid) {
     try {
       const res = await agentapi(port, "/status");
-      health = res.ok ? `healthy (${((await res.json()) as { status?: string }).status})` : `unhealthy (GET /status answered ${res.status})`;
+      health = res.ok ? `healthy, ${((await res.json()) as { status?: string }).status}` : `unhealthy: HTTP ${res.status}`;
     } catch (e) {
-      health = `unhealthy (${(e as Error).message})`;
+      health = `unhealthy: ${(e as Error).message}`;
     }
   }
   const config = readTextOrNull(paths.configToml);
   const status = {
     installed: Object.fromEntries(Object.entries(state.install ?? {}).map(([k, v]) => [k, v.version])),
-    config: { path: paths.configToml, sha256: config === null ? null : createHash("sha256").update(config).digest("hex") },
+    config: config && createHash("sha256").update(config).digest("hex"),
     agentapi: { pid, port, health, log: paths.agentapiLog },
-    session: state.launch?.sessionId ?? null,
+    session: launch?.session?.id ?? null,
   };
-  out(
-    ctx.json
-      ? JSON.stringify(status, null, 2)
-      : [
-          `installed: ${Object.entries(status.installed).map(([k, v]) => `${k} ${v}`).join(", ") || "nothing recorded"}`,
-          `config:    ${status.config.path} ${status.config.sha256 ? `sha256 ${status.config.sha256.slice(0, 12)}` : "(missing)"}`,
-          `agentapi:  ${pid ? `pid ${pid}, ` : ""}port ${port}, ${health}; log ${status.agentapi.log}`,
-          `session:   ${status.session ?? "none tracked"}`,
-        ].join("\n"),
-  );
+  // One `key: value` line each for people; the same object as JSON for scripts.
+  out(ctx.json ? JSON.stringify(status, null, 2) : Object.entries(status).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join("\n"));
 }

@@ -83,19 +83,19 @@ describe("start, keep or restart", () => {
   });
 
   test("a pid file whose pid is not agentapi is stale: start, and say so", () => {
-    const step = plan({}, { pid: 77, running: false, session: null }, { launch: { fingerprint: fp } });
+    const step = plan({}, { pid: 77, running: false, session: null }, { launch: { fingerprint: fp, startedAt: 1 } });
     expect(step.action).toBe("start");
-    expect(step.reason).toContain("stale pid file: pid 77");
+    expect(step.reason).toBe("stale pid file (pid 77 is not agentapi)");
   });
 
   test("running with the same fingerprint: keep", () => {
-    const step = plan({}, running, { launch: { fingerprint: fp } });
+    const step = plan({}, running, { launch: { fingerprint: fp, startedAt: 1 } });
     expect(step.action).toBe("keep");
-    expect(step.reason).toContain("4242");
+    expect(step.reason).toBe("inputs unchanged");
   });
 
   test("running with another fingerprint: restart", () => {
-    expect(plan({ codex_model: "other-model" }, running, { launch: { fingerprint: fp } }).action).toBe("restart");
+    expect(plan({ codex_model: "other-model" }, running, { launch: { fingerprint: fp, startedAt: 1 } }).action).toBe("restart");
   });
 
   test("the fingerprint changes with any input, the port, and which secrets are set", () => {
@@ -112,7 +112,7 @@ describe("start, keep or restart", () => {
   });
 
   test("keeping a running agentapi resumes nothing: its argv is what it was started with", () => {
-    const step = plan({ continue: true }, { ...running, session }, { launch: { fingerprint: fp } });
+    const step = plan({ continue: true }, { ...running, session }, { launch: { fingerprint: fp, startedAt: 1 } });
     expect(step.action).toBe("keep");
     expect(step.reason).not.toContain("continues session");
   });

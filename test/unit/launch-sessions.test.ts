@@ -65,11 +65,11 @@ describe("launch facts", () => {
   test("the tracked session while its file exists, else the newest since the last launch", () => {
     const tracked = rollout(paths.codexHome, work, 5_000_000);
     const later = rollout(paths.codexHome, work, 6_000_000);
-    const state = { launch: { startedAt: 4_000_000, sessionId: tracked.id, sessionFile: tracked.file } };
+    const state = { launch: { fingerprint: "f", startedAt: 4_000_000, session: tracked } };
     expect(launchFacts(paths, state, work).session).toEqual(tracked);
     rmSync(tracked.file);
     expect(launchFacts(paths, state, work).session).toEqual(later);
-    expect(launchFacts(paths, { launch: { startedAt: 7_000_000 } }, work).session).toBeNull();
+    expect(launchFacts(paths, { launch: { fingerprint: "f", startedAt: 7_000_000 } }, work).session).toBeNull();
     expect(launchFacts(paths, {}, work).session).toBeNull(); // never launched: nothing of ours to continue
   });
 
