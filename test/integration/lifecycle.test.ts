@@ -3,7 +3,7 @@
 // loopback Coder agent API; a stub `coder` MCP server records coder_report_task calls.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { tools, type Runtime } from "../support/tools.ts";
@@ -227,6 +227,31 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
       } finally {
         holder.close();
       }
+    }, 60_000);
+
+    test("an agentapi that never answers times out after ready_timeout_seconds: exit 1, stopped, with the log tail", async () => {
+      const slow = await box({ ready_timeout_seconds: 1 });
+      const fake = join(slow.sb.root, "bin/agentapi");
+      rmSync(fake);
+      writeFileSync(fake, `#!/bin/sh\necho "fake agentapi: never listens"\nexec ${tools().bun} -e "setInterval(() => {}, 1000)" -- "$0"\n`, { mode: 0o755 });
+      const t0 = Date.now();
+      const r = await slow.run(runtime, "start");
+      expect(r.code).toBe(1);
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(r.stderr).toContain(`agentapi did not become ready on port ${slow.port}: not healthy within 1 s`);
+      expect(r.stderr).toContain("fake agentapi: never listens");
+      expect(r.stderr).toContain("ready_timeout_seconds");
+      expect(slow.agentapis()).toEqual([]); // the fake's command line holds its path: it was stopped
+    }, 60_000);
+
+    test("a snapshot that cannot be posted is a warning: stop still stops agentapi", async () => {
+      const offline = await launchSandbox({ responsesUrl: stub.url }); // no CODER_AGENT_URL / token
+      boxes.push(offline);
+      expect((await offline.run(runtime, "start")).code).toBe(0);
+      const r = await offline.run(runtime, "stop", { task_id: "task-offline" });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain("task log snapshot not posted: CODER_AGENT_URL or CODER_AGENT_TOKEN is not set");
+      expect(offline.agentapis()).toEqual([]);
     }, 60_000);
 
     test("a stale pid file naming another live process is replaced, and that process is left alone", async () => {
