@@ -47,6 +47,8 @@ export function managedDocument(inputs: Inputs, workdir: string, warnings: strin
     },
     // Secrets are forwarded from Codex's environment, never written to disk.
     env_vars: ["CODER_AGENT_URL", "CODER_AGENT_TOKEN"],
+    // With approval_policy = "never" Codex refuses MCP calls that need approval: report_task must not.
+    default_tools_approval_mode: "approve",
   };
   if (inputs.additional_mcp_servers.trim()) {
     const extra = parseInput(inputs.additional_mcp_servers, "additional_mcp_servers");

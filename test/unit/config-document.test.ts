@@ -39,6 +39,7 @@ describe("managed document", () => {
             CODER_MCP_ALLOWED_TOOLS: "coder_report_task",
           },
           env_vars: ["CODER_AGENT_URL", "CODER_AGENT_TOKEN"],
+          default_tools_approval_mode: "approve",
         },
       },
     });
