@@ -26,18 +26,6 @@ const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 /** Retry-After in seconds (what GitHub and registries send), capped at a minute. */
 const retryAfter = (h: string | null) => (h && /^\d+$/.test(h) ? Math.min(+h * 1000, 60_000) : undefined);
 
-/** An AbortSignal that fires when `poke` has not been called for timeoutMs. */
-function watchdog(timeoutMs: number) {
-  const ac = new AbortController();
-  let t: ReturnType<typeof setTimeout>;
-  const poke = () => {
-    clearTimeout(t);
-    t = setTimeout(() => ac.abort(new Error(`no data for ${timeoutMs / 1000} s`)), timeoutMs);
-  };
-  poke();
-  return { signal: ac.signal, poke, stop: () => clearTimeout(t) };
-}
-
 /** GET with redirects followed by hand (at most 10). Returns a 2xx response, or the 3xx when follow is false. */
 export async function open(url: string, net: Net, signal: AbortSignal, headers: Record<string, string> = {}, follow = true) {
   for (let hop = 0; hop < 10; hop++) {
@@ -58,19 +46,31 @@ export async function open(url: string, net: Net, signal: AbortSignal, headers: 
   throw new Error(`more than 10 redirects from ${url}`);
 }
 
-/** Runs fn until it succeeds; network errors, 408, 429 and 5xx are retried. fn calls progress() to reset the count. */
-export async function retry<T>(net: Net, fn: (signal: AbortSignal, poke: () => void, progress: () => void) => Promise<T>): Promise<T> {
+/**
+ * Runs fn until it succeeds; network errors, 408, 429 and 5xx are retried. The signal aborts when
+ * nothing arrived for timeoutMs; fn calls alive() on each chunk (restarts that clock, resets the count).
+ */
+export async function retry<T>(net: Net, fn: (signal: AbortSignal, alive: () => void) => Promise<T>): Promise<T> {
   for (let fails = 0; ; ) {
-    const w = watchdog(net.timeoutMs);
+    const ac = new AbortController();
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const poke = () => {
+      clearTimeout(t);
+      t = setTimeout(() => ac.abort(new Error(`no data for ${net.timeoutMs / 1000} s`)), net.timeoutMs);
+    };
+    poke();
     try {
-      return await fn(w.signal, w.poke, () => (fails = 0));
+      return await fn(ac.signal, () => {
+        fails = 0;
+        poke();
+      });
     } catch (e) {
-      const err = w.signal.aborted ? (w.signal.reason as Error) : (e as Error);
+      const err = ac.signal.aborted ? (ac.signal.reason as Error) : (e as Error);
       const status = err instanceof HttpError ? err.status : 0;
       if ((status && status !== 408 && status !== 429 && status < 500) || ++fails >= (net.tries ?? 6)) throw err;
       await sleep((err as HttpError).retryAfterMs ?? (net.backoffMs ?? 500) * 2 ** (fails - 1) * (0.5 + Math.random()));
     } finally {
-      w.stop();
+      clearTimeout(t);
     }
   }
 }
@@ -98,15 +98,14 @@ export async function download(url: string, file: string, net: Net, onProgress: 
   };
   restart();
   try {
-    await retry(net, async (signal, poke, progress) => {
+    await retry(net, async (signal, alive) => {
       const res = await open(url, net, signal, have ? { range: `bytes=${have}-` } : {});
       // A server that ignores Range sends the whole body again: start over.
       if (res.status !== 206 || !res.headers.get("content-range")?.startsWith(`bytes ${have}-`)) restart();
       const total = have + Number(res.headers.get("content-length") ?? NaN);
       const reader = res.body!.getReader();
       for (let r; !(r = await reader.read()).done; ) {
-        poke();
-        progress();
+        alive();
         writeSync(fd, r.value);
         for (const h of hashes) h.update(r.value);
         onProgress((have += r.value.byteLength), total);

@@ -20,15 +20,10 @@ export function npmRegistry(input: string, env: Env, npmrc: string | null): stri
   return r ? r.replace(/\/+$/, "") : null;
 }
 
-/** The `//host/path/:_authToken` that npm would send to this registry (longest path prefix wins). */
+/** The `_authToken` npm would send to this registry: for `//host/path/`, else for `//host/`. */
 export function npmToken(npmrc: string | null, registry: string, env: Env): string | undefined {
   const u = new URL(registry + "/");
-  const parts = u.pathname.split("/").filter(Boolean);
-  for (let i = parts.length; i >= 0; i--) {
-    const token = npmrcValue(npmrc, `//${u.host}/${parts.slice(0, i).map((p) => p + "/").join("")}:_authToken`, env);
-    if (token) return token;
-  }
-  return undefined;
+  return npmrcValue(npmrc, `//${u.host}${u.pathname}:_authToken`, env) || npmrcValue(npmrc, `//${u.host}/:_authToken`, env);
 }
 
 export const packumentUrl = (registry: string) => `${registry}/@openai%2fcodex`;
