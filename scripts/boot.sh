@@ -117,11 +117,15 @@ else
 fi
 
 # Unpack the program only when it changed (every time when there is no sha256sum).
+# The program travels brotli-compressed (smaller than gzip); the runtime's node:zlib decodes it.
+case $run in */deno) ev='eval' ;; *) ev='-e' ;; esac
 if [ "$(sha256 "$js")" != "$bundle_sha256" ]; then
-  base64 -d <<'BUNDLE' | gzip -dc >"$js.$$" || fail "unpacking into $js failed"
+  base64 -d >"$js.br" <<'BUNDLE' || fail "unpacking into $js failed"
 ${bundle}
 BUNDLE
-  mv -f "$js.$$" "$js"
+  I=$js.br O=$js.$$ "$run" "$ev" 'import("node:zlib").then(z=>import("node:fs").then(f=>f.writeFileSync(process.env.O,z.brotliDecompressSync(f.readFileSync(process.env.I)))))' ||
+    fail "unpacking into $js with $run failed"
+  mv -f "$js.$$" "$js" && rm -f "$js.br"
 fi
 
 echo "codex-boot: $cmd with $run"

@@ -2,14 +2,11 @@
 import { cac } from "cac";
 import { readFileSync } from "node:fs";
 import {
-  InputError, SECRET_ENV, checkCombination, decodeEnvConfig, parseJsonFile, parseLayer, readSecrets, resolveInputs, scrub,
-  type Inputs,
+  InputError, SECRET_ENV, checkCombination, decodeEnvConfig, parseJson, parseLayer, readSecrets, resolveInputs, scrub, type Inputs,
 } from "./inputs.ts";
 import { buildPlan, type Command } from "./plan.ts";
 import { gatherFacts } from "./facts.ts";
 import { errorLine, out, renderPlan, setScrubber, step } from "./log.ts";
-import { NotBuiltError, RunError } from "./errors.ts";
-import { PlatformError } from "./install/plan.ts";
 import { VERSION } from "./version.ts";
 import type { RunContext } from "./context.ts";
 import { runConfigure } from "./configure.ts";
@@ -35,17 +32,18 @@ interface Flags {
   prompt?: unknown;
 }
 
+const FLAG_INPUTS: [keyof Flags, keyof Inputs, string][] = [
+  ["workdir", "workdir", "workdir"], ["model", "codex_model", "model"], ["codexVersion", "codex_version", "codex-version"],
+  ["agentapiVersion", "agentapi_version", "agentapi-version"], ["prompt", "ai_prompt", "prompt"],
+];
+
 /** mri turns "1" into 1: flags are strings by definition, so give them back as typed. */
 function flagLayer(flags: Flags): Partial<Inputs> {
   const raw: Record<string, unknown> = {};
-  const map: [keyof Flags, keyof Inputs][] = [
-    ["workdir", "workdir"], ["model", "codex_model"], ["codexVersion", "codex_version"],
-    ["agentapiVersion", "agentapi_version"], ["prompt", "ai_prompt"],
-  ];
-  for (const [flag, key] of map) {
+  for (const [flag, key, name] of FLAG_INPUTS) {
     const v = flags[flag];
     if (v === undefined) continue;
-    if (Array.isArray(v) || typeof v === "boolean") throw new InputError(`flag --${flag.replace(/[A-Z]/g, (m) => "-" + m.toLowerCase())} needs exactly one value`);
+    if (Array.isArray(v) || typeof v === "boolean") throw new InputError(`flag --${name} needs exactly one value`);
     raw[key] = String(v);
   }
   return parseLayer(raw, "command-line flags");
@@ -60,7 +58,8 @@ export function loadInputs(flags: Flags, env: Record<string, string | undefined>
     } catch (e) {
       throw new InputError(`--config ${flags.config} cannot be read: ${(e as Error).message}`);
     }
-    layers.push(parseLayer(parseJsonFile(text, flags.config), `--config ${flags.config}`));
+    const origin = `--config ${flags.config}`;
+    layers.push(parseLayer(parseJson(text, origin), origin));
   }
   if (env.CODEX_BOOT_CONFIG) layers.push(parseLayer(decodeEnvConfig(env.CODEX_BOOT_CONFIG), "CODEX_BOOT_CONFIG"));
   layers.push(flagLayer(flags));
@@ -107,9 +106,7 @@ async function run(command: string, flags: Flags): Promise<number> {
     const err = e as Error;
     errorLine(err.message);
     if (flags.verbose && !(e instanceof InputError) && err.stack) errorLine(err.stack);
-    if (e instanceof InputError) return 2;
-    if (e instanceof PlatformError || e instanceof NotBuiltError || e instanceof RunError) return 1;
-    return 1;
+    return e instanceof InputError ? 2 : 1;
   } finally {
     release?.();
   }

@@ -147,6 +147,15 @@ export function parseLayer(raw: unknown, origin: string): Partial<Inputs> {
   return out as Partial<Inputs>;
 }
 
+export function parseJson(text: string, origin: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${origin} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+/** CODEX_BOOT_CONFIG: base64 of UTF-8 JSON (atob gives one char per byte: decode those as UTF-8). */
 export function decodeEnvConfig(b64: string): unknown {
   let text: string;
   try {
@@ -154,19 +163,7 @@ export function decodeEnvConfig(b64: string): unknown {
   } catch {
     throw new InputError("CODEX_BOOT_CONFIG is not valid base64 of UTF-8 text");
   }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`CODEX_BOOT_CONFIG does not hold JSON: ${(e as Error).message}`);
-  }
-}
-
-export function parseJsonFile(text: string, path: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`--config ${path} is not JSON: ${(e as Error).message}`);
-  }
+  return parseJson(text, "CODEX_BOOT_CONFIG");
 }
 
 /** Merges layers, highest precedence last: defaults < file < env < flags. */

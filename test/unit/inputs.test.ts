@@ -77,7 +77,7 @@ describe("input schema", () => {
 
   test("CODEX_BOOT_CONFIG must be base64 JSON", () => {
     expect(decodeEnvConfig(btoa(JSON.stringify({ workdir: "/w" })))).toEqual({ workdir: "/w" });
-    expect(() => decodeEnvConfig(btoa("{nope"))).toThrow(/does not hold JSON/);
+    expect(() => decodeEnvConfig(btoa("{nope"))).toThrow(/CODEX_BOOT_CONFIG is not JSON/);
     expect(() => decodeEnvConfig("%%%")).toThrow(/not valid base64/);
   });
 
