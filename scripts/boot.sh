@@ -117,8 +117,12 @@ else
 fi
 
 # Unpack the program only when it changed (every time when there is no sha256sum).
-# The program travels brotli-compressed (smaller than gzip); the runtime's node:zlib decodes it.
-case $run in */deno) ev='eval' ;; *) ev='-e' ;; esac
+# Deno runs with its permissions spelled out. The program travels brotli-compressed (smaller
+# than gzip); the runtime's node:zlib decodes it (`deno eval` / `-e`).
+case $run in
+  */deno) ev='eval' flags=" run --no-prompt --allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys" ;;
+  *) ev='-e' flags= ;;
+esac
 if [ "$(sha256 "$js")" != "$bundle_sha256" ]; then
   base64 -d >"$js.br" <<'BUNDLE' || fail "unpacking into $js failed"
 ${bundle}
@@ -131,10 +135,6 @@ fi
 echo "codex-boot: $cmd with $run"
 # One launcher with the runtime, Deno's permissions and the inputs, also put on the workspace's
 # PATH: `codex-boot status` or `codex-boot --dry-run` in a terminal sees what the module set.
-case $run in
-  */deno) flags=" run --no-prompt --allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys" ;;
-  *) flags= ;;
-esac
 {
   printf "#!/bin/sh\nCODEX_BOOT_CONFIG=%s DENO_NO_UPDATE_CHECK=1 exec '%s'%s '%s' \"\$@\"\n" "$CODEX_BOOT_CONFIG" "$run" "$flags" "$js" >"$mod/codex-boot" &&
     chmod 755 "$mod/codex-boot"
