@@ -6,32 +6,22 @@ export const END = "<!-- END codex-boot managed -->";
 
 export function withManagedBlock(existing: string, prompt: string): string {
   const eol = existing.includes("\r\n") ? "\r\n" : "\n"; // follow the file's line endings
-  const block = prompt.trim() === "" ? "" : [BEGIN, prompt.replace(/\s+$/, "").replace(/\r?\n/g, eol), END, ""].join(eol);
+  const text = prompt.trimEnd();
   // The last END and the BEGIN before it: a stray marker the user left elsewhere stays user text.
   const end = existing.lastIndexOf(END);
-  const start = end === -1 ? -1 : existing.lastIndexOf(BEGIN, end);
-  if (start === -1) {
-    if (!block) return existing;
-    const sep = existing === "" || existing.endsWith(eol + eol) ? "" : existing.endsWith("\n") ? eol : eol + eol;
-    return existing + sep + block;
-  }
-  const before = existing.slice(0, start);
-  const after = existing.slice(end + END.length).replace(/^\r?\n/, "");
-  if (block) return before + block + after;
-  // Removing: close the gap the block leaves, one blank line at most, as if it was never added.
+  const start = end < 0 ? -1 : existing.lastIndexOf(BEGIN, end);
+  if (start < 0 && !text) return existing;
+  const [before, after] = start < 0 ? [existing, ""] : [existing.slice(0, start), existing.slice(end + END.length)];
   const head = before.replace(/(\r?\n)+$/, "");
   const tail = after.replace(/^(\r?\n)+/, "");
-  return head && tail ? head + eol + eol + tail : head ? head + eol : tail;
+  // One blank line between the user's text and the block: adding then removing gives the text back.
+  const parts = [head, text && [BEGIN, text.replace(/\r?\n/g, eol), END].join(eol), tail].filter(Boolean);
+  return parts.length ? parts.join(eol + eol) + (tail ? "" : eol) : "";
 }
 
 /** null when there is nothing to do (no file and no prompt). */
 export function planAgentsMd(prompt: string, existing: string | null, path: string): FileStep | null {
-  if (existing === null && prompt.trim() === "") return null;
   const content = withManagedBlock(existing ?? "", prompt);
-  return {
-    path,
-    mode: 0o644,
-    action: existing === null ? "create" : existing === content ? "unchanged" : "update",
-    content,
-  };
+  if (existing === null && !content) return null;
+  return { path, mode: 0o644, action: existing === null ? "create" : existing === content ? "unchanged" : "update", content };
 }

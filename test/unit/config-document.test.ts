@@ -91,16 +91,17 @@ describe("managed document", () => {
     const d = doc({ additional_mcp_servers: '[mcp_servers.Coder]\nurl = "http://127.0.0.1:9/mcp"\n' }, warnings);
     expect(d.mcp_servers.Coder).toEqual({ url: "http://127.0.0.1:9/mcp" });
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain('[mcp_servers.Coder] replaces the "Coder" MCP server');
+    expect(warnings[0]).toBe("additional_mcp_servers replaces codex-boot's [mcp_servers.Coder]");
   });
 
   test("additional_mcp_servers that sets anything but MCP servers is refused with the fix", () => {
     const msg = inputError(() => doc({ additional_mcp_servers: 'model = "x"\n[mcp_servers.a]\ncommand = "a"\n' }));
-    expect(msg).toContain('input "additional_mcp_servers" may only define MCP servers');
+    expect(msg).toContain('input "additional_mcp_servers" may only define [mcp_servers.NAME] tables');
     expect(msg).toContain('"model"');
     expect(msg).toContain("Put other settings in base_config_toml");
     expect(inputError(() => doc({ additional_mcp_servers: 'mcp_servers.a = "not a table"' }))).toContain('"mcp_servers.a"');
     expect(inputError(() => doc({ additional_mcp_servers: "mcp_servers = 3" }))).toContain('"mcp_servers"');
+    expect(Object.keys(doc({ additional_mcp_servers: "mcp_servers = {}" }).mcp_servers)).toEqual(["Coder"]);
   });
 
   test("invalid TOML in either input names the variable, the line and the column", () => {

@@ -78,7 +78,7 @@ describe("merge with the file on disk (table-driven)", () => {
       disk: USER,
       check: (r) => {
         expect(r.parsed.model).toBe("gpt-5.2-codex");
-        expect(r.file.notes).toContain("model: the file had another value; set to the managed one");
+        expect(r.file.notes).toContain("model: overwritten (codex-boot manages it)");
       },
     },
     {
@@ -132,7 +132,7 @@ describe("merge with the file on disk (table-driven)", () => {
     const edited = first.text.replace('command = "coder"', 'command = "coder"\nstartup_timeout_sec = 99');
     const r = runs(edited, {});
     expect(r.parsed.mcp_servers.Coder).not.toHaveProperty("startup_timeout_sec");
-    expect(r.file.notes).toContain("mcp_servers.Coder: the file had another value; set to the managed one");
+    expect(r.file.notes).toContain("mcp_servers.Coder: overwritten (codex-boot manages it)");
   });
 
   test("a workdir with spaces, quotes and backslashes is one trusted project key", () => {
@@ -145,7 +145,7 @@ describe("merge with the file on disk (table-driven)", () => {
   test("a user's scalar where the module needs a table is replaced and reported", () => {
     const r = runs('projects = "oops"\n', {});
     expect(r.parsed.projects).toEqual({ [WORKDIR]: { trust_level: "trusted" } });
-    expect(r.file.notes!.join("\n")).toContain(`projects.${JSON.stringify(WORKDIR)}.trust_level: the file had another value`);
+    expect(r.file.notes!.join("\n")).toContain(`projects.${JSON.stringify(WORKDIR)}.trust_level: overwritten (codex-boot manages it)`);
   });
 });
 
@@ -206,7 +206,7 @@ describe("mergeOwned", () => {
     const doc: Record<string, unknown> = { t: { user: 1 } };
     const m = mergeOwned(doc, [], { t: {}, u: {} });
     expect(doc).toEqual({ t: { user: 1 }, u: {} });
-    expect(m.replaced).toEqual([]);
+    expect(m.notes).toEqual(["kept your keys: t.user"]);
   });
 });
 
@@ -217,7 +217,7 @@ describe("commands next to config.toml", () => {
     const login = cmds({}, { OPENAI_API_KEY: "sk-test-abcdefghijklmnop" }).find((c) => c.name === "login")!;
     expect(login).toEqual({
       name: "login", argv: ["/home/coder/.codex-module/bin/codex", "login", "--with-api-key"], stdinSecret: "OPENAI_API_KEY",
-      action: "run", reason: "unless `codex login status` already shows this key",
+      action: "run", reason: "unless Codex already holds this key",
     });
   });
 
