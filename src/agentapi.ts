@@ -2,19 +2,15 @@
 // we think it does: a restarted workspace reuses small pids, and a stale pid file must never make
 // codex-boot keep, or signal, a stranger.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { readTextOrNull } from "./fsutil.ts";
 import type { LaunchFacts } from "./launch-plan.ts";
+import { step } from "./log.ts";
 import type { Paths } from "./paths.ts";
 import { findSession } from "./sessions.ts";
 import type { State } from "./state.ts";
 
-export const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
-
-export function readPid(path: string): number | null {
-  const pid = parseInt(readTextOrNull(path) ?? "", 10);
-  return pid > 0 ? pid : null;
-}
+export const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
 const LINUX = process.platform === "linux";
 
@@ -23,51 +19,48 @@ function procRead(pid: number, file: string): string | null {
   const path = `/proc/${pid}/${file}`;
   try {
     return readFileSync(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+  } catch {
     const r = spawnSync("cat", [path], { encoding: "utf8" });
     return r.status === 0 ? r.stdout : null;
   }
 }
 
-/** True when pid is alive and its command line mentions name (without /proc: alive at all). */
-export function isRunning(pid: number | null, name: string): boolean {
-  if (!pid) return false;
-  if (LINUX) return procRead(pid, "cmdline")?.includes(name) ?? false; // a zombie's is empty
+/** process.kill that answers false instead of throwing when pid is gone (signal 0: is it alive?). */
+const kill = (pid: number, sig: NodeJS.Signals | 0) => {
   try {
-    return process.kill(pid, 0);
+    return process.kill(pid, sig);
   } catch {
     return false;
   }
-}
+};
+
+/** True when pid is alive and runs agentapi (without /proc: alive at all). A zombie's cmdline is empty. */
+export const isAgentapi = (pid: number | null | undefined) =>
+  !!pid && (LINUX ? !!procRead(pid, "cmdline")?.includes("agentapi") : kill(pid, 0));
 
 /** The kernel's start time of pid (with the pid, an identity that survives pid reuse), or null. */
 export function startTime(pid: number): string | null {
-  if (!LINUX) return isRunning(pid, "") ? "?" : null;
+  if (!LINUX) return kill(pid, 0) ? "?" : null;
   const stat = procRead(pid, "stat"); // the command name in (…) may hold spaces: count from its end
   return stat?.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
 }
 
-const signal = (pid: number, sig: NodeJS.Signals) => {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
-};
-
 /**
- * SIGTERM (agentapi saves its state and closes Codex, which can take it ~5 s), then SIGKILL after
- * graceMs (Codex then gets the hangup of its terminal); returns once pid is gone.
+ * Stops agentapi pid, if given, and removes the pid file. SIGTERM first (agentapi saves its state and
+ * closes Codex, which can take it ~5 s), SIGKILL after 15 s (Codex then gets its terminal's hangup).
  */
-export async function terminate(pid: number, name: string, graceMs = 15_000): Promise<void> {
-  signal(pid, "SIGTERM");
-  for (const end = Date.now() + graceMs; isRunning(pid, name); await sleep(50)) if (Date.now() > end) signal(pid, "SIGKILL");
+export async function stopAgentapi(pid: number | false | null | undefined, pidFile: string, why = "") {
+  if (pid) {
+    step(`stopping agentapi (pid ${pid})${why}`);
+    kill(pid, "SIGTERM");
+    for (const end = Date.now() + 15_000; isAgentapi(pid); await sleep(50)) if (Date.now() > end) kill(pid, "SIGKILL");
+  }
+  rmSync(pidFile, { force: true });
 }
 
 /** A GET to agentapi on loopback, with a timeout so a hung server never hangs a boot. */
-export const agentapi = (port: number, path: string, ms = 3000) =>
-  fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(ms) });
+export const agentapi = (port: number, path: string) =>
+  fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(3000) });
 
 /**
  * Read-only facts for planning the launch. The session to continue is the one recorded in state.json
@@ -75,9 +68,10 @@ export const agentapi = (port: number, path: string, ms = 3000) =>
  * (Codex creates the file only at the first turn, which can come after `start` returned).
  */
 export function launchFacts(paths: Paths, state: State, workdir: string): LaunchFacts {
-  const pid = readPid(paths.agentapiPid);
+  const n = parseInt(readTextOrNull(paths.agentapiPid) ?? "");
+  const pid = n > 0 ? n : null;
   const last = state.launch;
   const session =
-    last?.session && existsSync(last.session.file) ? last.session : last?.startedAt ? findSession(paths.codexHome, workdir, last.startedAt) : null;
-  return { pid, running: isRunning(pid, "agentapi"), session };
+    last?.session && existsSync(last.session.file) ? last.session : last ? findSession(paths.codexHome, workdir, last.startedAt) : null;
+  return { pid, running: isAgentapi(pid), session };
 }

@@ -9,6 +9,8 @@ import type { Session } from "./sessions.ts";
 export const TASK_PREAMBLE =
   "Complete the task at hand in one go. Every step of the way, report your progress using the coder_report_task tool with proper summary and statuses. Your task at hand: ";
 
+export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
 /** What planning needs to know about the agentapi of an earlier start (launchFacts in agentapi.ts). */
 export interface LaunchFacts {
   /** From the pid file; null without one. */
@@ -19,43 +21,37 @@ export interface LaunchFacts {
   session: Session | null;
 }
 
-export function codexArgs(inputs: Inputs, resumeId: string | null): string[] {
-  // Codex 0.169's TUI otherwise hands the session to a background app-server daemon, which refuses
-  // to run from a bare binary ("this CLI has no complete local package") — the way it is installed.
-  const prompt = inputs.ai_prompt && (inputs.report_tasks ? TASK_PREAMBLE : "") + inputs.ai_prompt;
-  return ["--no-daemon", ...(inputs.continue && resumeId ? ["resume", resumeId] : prompt ? [prompt] : [])];
-}
-
 /**
  * secretNames: which secrets are set (never their values). The fingerprint covers the inputs rather
  * than config.toml's bytes: Codex writes to config.toml itself while it runs ([tui] notices), which
  * must not count as a change; config.toml and AGENTS.md are made from the inputs alone.
  */
 export function planLaunch(inputs: Inputs, facts: Facts, install: InstallStep[], secretNames: string[] = []): LaunchStep {
-  const bin = (name: "codex" | "agentapi") => install.find((s) => s.name === name)?.dest ?? join(facts.paths.binDir, name);
-  const workdir = inputs.workdir || facts.paths.home;
-  const session = inputs.continue ? (facts.launch?.session ?? null) : null;
+  const { paths, launch } = facts;
+  const bin = (name: string) => install.find((s) => s.name === name)?.dest ?? join(paths.binDir, name);
   const head = [
     bin("agentapi"), "server", "--type", "codex",
     "--port", String(inputs.agentapi_port), "--term-width", "67", "--term-height", "1190",
-    ...(inputs.enable_state_persistence ? ["--state-file", facts.paths.agentapiState] : []),
-    "--pid-file", facts.paths.agentapiPid,
+    ...(inputs.enable_state_persistence ? ["--state-file", paths.agentapiState] : []),
+    "--pid-file", paths.agentapiPid,
     "--", bin("codex"),
   ];
   const env: Record<string, string> = { AGENTAPI_ALLOWED_HOSTS: "*", LANG: "C.UTF-8", LC_ALL: "C.UTF-8" };
   if (inputs.chat_base_path) env.AGENTAPI_CHAT_BASE_PATH = inputs.chat_base_path;
   // The rest of the argv and the environment follow from the inputs; a session to resume is how
   // a restart continues, not a change.
-  const fingerprint = createHash("sha256").update(JSON.stringify([head, inputs, secretNames, install.map((i) => i.version)])).digest("hex");
-  const running = facts.launch?.running && facts.launch.pid;
-  const stale = facts.launch?.pid;
-  const [action, reason] = running
-    ? facts.state.launch?.fingerprint === fingerprint ? ["keep", "inputs unchanged"] as const : ["restart", "inputs changed"] as const
-    : ["start", stale ? `stale pid file (pid ${stale} is not agentapi)` : "agentapi is not running"] as const;
+  const fingerprint = sha256(JSON.stringify([head, inputs, secretNames, install.map((i) => i.version)]));
+  const session = inputs.continue && launch?.session;
+  const prompt = inputs.ai_prompt && (inputs.report_tasks ? TASK_PREAMBLE : "") + inputs.ai_prompt;
+  const [action, reason] = !launch?.running
+    ? ["start", launch?.pid ? `stale pid file (pid ${launch.pid} is not agentapi)` : "agentapi is not running"] as const
+    : facts.state.launch?.fingerprint === fingerprint ? ["keep", "inputs unchanged"] as const : ["restart", "inputs changed"] as const;
   return {
     action,
-    argv: [...head, ...codexArgs(inputs, session?.id ?? null)],
-    cwd: workdir,
+    // --no-daemon: Codex 0.169's TUI otherwise hands the session to a background app-server daemon,
+    // which refuses to run from a bare binary ("this CLI has no complete local package").
+    argv: [...head, "--no-daemon", ...(session ? ["resume", session.id] : prompt ? [prompt] : [])],
+    cwd: inputs.workdir || paths.home,
     env,
     fingerprint,
     reason: reason + (session && action !== "keep" ? `; continues session ${session.id}` : ""),

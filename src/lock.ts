@@ -19,13 +19,8 @@ const create = (path: string): boolean => {
   }
 };
 
-const age = (path: string) => {
-  try {
-    return Date.now() - statSync(path).mtimeMs;
-  } catch {
-    return 0;
-  }
-};
+/** Untouched for 5 s (or gone): its writer died before finishing. */
+const old = (path: string) => Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0) > 5000;
 
 /**
  * Removes a lock whose owner is gone. Waiters may all see the same dead owner; removing under a
@@ -35,35 +30,31 @@ const age = (path: string) => {
 function breakStale(path: string, seen: string) {
   const guard = path + ".break";
   if (!create(guard)) {
-    if (age(guard) > 5000) rmSync(guard, { force: true }); // its owner died mid-break
+    if (old(guard)) rmSync(guard, { force: true }); // its owner died mid-break
     return;
   }
-  try {
-    if (readTextOrNull(path) === seen) rmSync(path, { force: true });
-  } finally {
-    rmSync(guard, { force: true });
-  }
+  if (readTextOrNull(path) === seen) rmSync(path, { force: true });
+  rmSync(guard, { force: true });
 }
 
 /** Waits for the lock (up to waitMs while its owner lives) and returns its release function. */
 export async function acquireLock(path: string, onWait: (pid: number) => void, waitMs = 600_000): Promise<() => void> {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const end = Date.now() + waitMs;
-  let told = false;
+  let told = 0;
   while (!create(path)) {
     const seen = readTextOrNull(path);
     if (seen === null) continue; // released meanwhile
-    const pid = parseInt(seen, 10);
+    const pid = parseInt(seen);
     // An empty file is a lock being written right now, unless it has stayed empty for long.
-    if (pid > 0 ? owner(pid) !== seen : age(path) > 5000) {
+    if (pid > 0 ? owner(pid) !== seen : old(path)) {
       breakStale(path, seen);
       continue;
     }
     if (Date.now() > end) {
       throw new RunError(`${path} is held by pid ${pid} for over ${waitMs / 1000} s: another codex-boot is stuck. Stop it`);
     }
-    if (!told && pid > 0) onWait(pid);
-    told = true;
+    if (pid > 0 && told !== pid) onWait((told = pid));
     await sleep(50);
   }
   return () => rmSync(path, { force: true });

@@ -1,51 +1,40 @@
 // `stop` (run_on_stop): post the conversation to Coder as the task's log snapshot, then stop agentapi
 // gracefully so it saves its state. A snapshot that fails is a warning: stopping matters more.
-import { rmSync } from "node:fs";
 import type { RunContext } from "./context.ts";
-import { agentapi, terminate } from "./agentapi.ts";
+import { agentapi, stopAgentapi } from "./agentapi.ts";
 import { step, warn } from "./log.ts";
 
-const MAX_BYTES = 64 << 10;
 export const TRUNCATED = "[...earlier output truncated by codex-boot...]\n";
-
-interface Message {
-  content: string;
-  [k: string]: unknown;
-}
 
 /**
  * The snapshot body: the last 10 messages, oldest dropped until the JSON fits 64 KiB; a lone message
  * too big keeps the tail of its content behind a marker. Codex's screen is 1190 lines of padding,
  * so trailing blanks go first — they carry nothing and would crowd out the text.
  */
-export function snapshotBody(all: Message[], max = MAX_BYTES): string | null {
+export function snapshotBody(all: { content: string }[], max = 64 << 10): string | null {
   const messages = all.slice(-10).map((m) => ({ ...m, content: m.content.replace(/[ \t]+$/gm, "").trimEnd() }));
-  const size = () => Buffer.byteLength(JSON.stringify({ messages }));
-  while (messages.length > 1 && size() > max) messages.shift();
-  const last = messages[0];
-  if (last && size() > max) {
-    // The longest tail that fits, found by bisection: JSON escapes make bytes per character vary.
-    const text = last.content;
-    let [lo, hi] = [0, text.length];
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      last.content = TRUNCATED + text.slice(text.length - mid);
-      if (size() <= max) lo = mid;
-      else hi = mid - 1;
+  const json = () => JSON.stringify({ messages });
+  let tail: string | undefined;
+  for (let over; (over = Buffer.byteLength(json()) - max) > 0 && tail !== ""; ) {
+    if (messages[1]) messages.shift();
+    else {
+      // No UTF-16 unit takes more than 6 bytes in JSON (\u0001): cutting over/6 of them never cuts
+      // more than needed, and the loop ends with the longest tail that fits (within 5 bytes).
+      tail = (tail ?? messages[0]!.content).slice(Math.ceil(over / 6)).replace(/^[\udc00-\udfff]/, ""); // no half surrogate pair
+      messages[0]!.content = TRUNCATED + tail;
     }
-    last.content = TRUNCATED + text.slice(text.length - lo).replace(/^[\udc00-\udfff]/, ""); // no half surrogate pair
   }
-  return messages.length ? JSON.stringify({ messages }) : null;
+  return messages[0] ? json() : null;
 }
 
 async function postSnapshot({ env, secrets, inputs }: RunContext) {
+  const url = env.CODER_AGENT_URL;
   const token = secrets.CODER_AGENT_TOKEN;
-  if (!env.CODER_AGENT_URL || !token) throw new Error("CODER_AGENT_URL or CODER_AGENT_TOKEN is not set");
-  const res = await agentapi(inputs.agentapi_port, "/messages", 5000);
-  const body = snapshotBody(((await res.json()) as { messages?: Message[] }).messages ?? []);
+  if (!url || !token) throw new Error("CODER_AGENT_URL or CODER_AGENT_TOKEN is not set");
+  const res = await agentapi(inputs.agentapi_port, "/messages");
+  const body = snapshotBody((await res.json()).messages ?? []);
   if (!body) return;
-  const url = `${env.CODER_AGENT_URL.replace(/\/+$/, "")}/api/v2/workspaceagents/me/tasks/${encodeURIComponent(inputs.task_id)}/log-snapshot?format=agentapi`;
-  const post = await fetch(url, {
+  const post = await fetch(`${url.replace(/\/+$/, "")}/api/v2/workspaceagents/me/tasks/${encodeURIComponent(inputs.task_id)}/log-snapshot?format=agentapi`, {
     method: "POST", body, signal: AbortSignal.timeout(10_000),
     headers: { "Coder-Session-Token": token, "Content-Type": "application/json" },
   });
@@ -57,13 +46,9 @@ async function postSnapshot({ env, secrets, inputs }: RunContext) {
 export async function runStop(ctx: RunContext): Promise<void> {
   const { paths, launch } = ctx.facts;
   const pid = launch?.running && launch.pid;
-  if (pid) {
-    if (ctx.inputs.task_id && ctx.inputs.task_log_snapshot) {
-      await postSnapshot(ctx).catch((e) => warn(`task log snapshot not posted: ${(e as Error).message}`));
-    }
-    step(`stopping agentapi (pid ${pid})`);
-    await terminate(pid, "agentapi");
+  if (pid && ctx.inputs.task_id && ctx.inputs.task_log_snapshot) {
+    await postSnapshot(ctx).catch((e) => warn(`task log snapshot not posted: ${e.message}`));
   }
-  rmSync(paths.agentapiPid, { force: true });
+  await stopAgentapi(pid, paths.agentapiPid);
   step(pid ? "agentapi stopped" : "agentapi is not running");
 }
