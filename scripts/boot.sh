@@ -1,25 +1,17 @@
 #!/bin/sh
 # codex-boot stub: find or install a JavaScript runtime, unpack the embedded program when it
 # changed, run it (extra arguments go to the program, e.g. --dry-run). POSIX sh only: images
-# may have no bash, jq, sudo or Node.
-# Rendered by Terraform (main.tf drops comment lines and indentation first, to stay under the
-# 32 KiB script limit). Template rule: shell expansions with braces need a doubled dollar sign.
-# No value below is a secret: those arrive in the environment (coder_env).
+# may have no bash, jq, sudo or Node. No value below is a secret: those arrive in the
+# environment (coder_env).
+# Rendered by Terraform: main.tf drops comment lines and indentation first (the script limit is
+# 32 KiB). Template rule: shell expansions with braces need a doubled dollar sign.
 set -u
-
-cmd='${command}'
-js_runtime='${js_runtime}'
-bun_version='${bun_version}'
-# SHA-256 of every official `bun` binary of bun_version (the npm packages carry the very
-# binary of the release zips).
+cmd='${command}' js_runtime='${js_runtime}' bun_version='${bun_version}'
+# SHA-256 of every official `bun` binary of bun_version (npm packages carry the release zips' binary).
 bun_sha256='${bun_sha256}'
-github_url='${github_url}'
-npm_registry='${npm_registry}'
-bundle_sha256='${bundle_sha256}'
-
+github_url='${github_url}' npm_registry='${npm_registry}' bundle_sha256='${bundle_sha256}'
 mod=$HOME/.codex-module
-js=$mod/codex-boot.mjs
-rt=$mod/runtime
+js=$mod/codex-boot.mjs rt=$mod/runtime
 alt="or put bun, deno >= 2 or node >= 20 on PATH"
 
 fail() {
@@ -31,9 +23,9 @@ sha256() { sha256sum "$1" 2>/dev/null | cut -d ' ' -f 1; }
 # Major version from `node --version` (v20.1.0) or `deno --version` (deno 2.9.6 ...); 0 if absent.
 major() {
   v=$("$1" --version 2>/dev/null | head -n 1)
-  v=$${v#deno }
-  v=$${v#v}
-  case $${v%%.*} in '' | *[!0-9]*) echo 0 ;; *) echo "$${v%%.*}" ;; esac
+  v=$${v#deno } v=$${v#v}
+  v=$${v%%.*}
+  case $v in '' | *[!0-9]*) echo 0 ;; *) echo "$v" ;; esac
 }
 want() { [ "$js_runtime" = auto ] || [ "$js_runtime" = "$1" ]; }
 
@@ -47,6 +39,7 @@ fetch() {
   fi || fail "installing Bun: downloading $1 failed. Check github_url / npm_registry_url, $alt"
 }
 
+# Bun's release zip: whichever unzipper the image has.
 unzip_to() {
   if have unzip; then
     unzip -q "$1" -d "$2"
@@ -62,6 +55,7 @@ unzip_to() {
 }
 
 # The Bun build for this machine: x64 or aarch64, -musl on musl libc, -baseline without AVX2.
+# From the npm registry when one is configured (a .tgz needs only tar), else the release zip.
 install_bun() {
   case $(uname -m) in
     x86_64 | amd64) t=linux-x64 ;;
@@ -75,22 +69,19 @@ install_bun() {
   tmp=$(mktemp -d "$mod/bun.XXXXXX") || fail "installing Bun: cannot write in $mod"
   trap 'rm -rf "$tmp"' EXIT
   if [ -n "$reg" ]; then
-    url=$${reg%/}/@oven/bun-$t/-/bun-$t-$bun_version.tgz
+    url=$${reg%/}/@oven/bun-$t/-/bun-$t-$bun_version.tgz bin=$tmp/package/bin/bun
     fetch "$url" "$tmp/dl"
     tar -xzf "$tmp/dl" -C "$tmp"
-    bin=$tmp/package/bin/bun
   else
-    url=$${github_url%/}/oven-sh/bun/releases/download/bun-v$bun_version/bun-$t.zip
+    url=$${github_url%/}/oven-sh/bun/releases/download/bun-v$bun_version/bun-$t.zip bin=$tmp/bun-$t/bun
     fetch "$url" "$tmp/dl"
     unzip_to "$tmp/dl" "$tmp"
-    bin=$tmp/bun-$t/bun
   fi
-  [ -f "$bin" ] || fail "installing Bun: no Bun binary in $url. Check the mirror, $alt"
   have sha256sum || fail "installing Bun: sha256sum (coreutils or busybox) is needed to verify it, $alt"
   got=$(sha256 "$bin")
   case " $bun_sha256 " in
     *" $got "*) ;;
-    *) fail "installing Bun: $url has SHA-256 $got, which is not pinned for Bun $bun_version. Discarded it; check the mirror" ;;
+    *) fail "installing Bun: $url has SHA-256 $${got:-(no bun binary in it)}, which is not pinned for Bun $bun_version. Discarded it; check the mirror" ;;
   esac
   { mkdir -p "$rt" && chmod 755 "$bin" && mv -f "$bin" "$rt/bun"; } || fail "installing Bun: cannot write $rt/bun"
   rm -rf "$tmp"
@@ -116,9 +107,8 @@ else
   fail "js_runtime is $js_runtime but no $js_runtime (deno >= 2, node >= 20) is on PATH. Install it in the image, or set js_runtime = \"auto\" to let the module install Bun"
 fi
 
-# Unpack the program only when it changed (every time when there is no sha256sum).
 # Deno runs with its permissions spelled out. The program travels brotli-compressed (smaller
-# than gzip); the runtime's node:zlib decodes it (`deno eval` / `-e`).
+# than gzip); the runtime's node:zlib decodes it (`deno eval` / `-e`), only when it changed.
 case $run in
   */deno) ev='eval' flags=" run --no-prompt --allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys" ;;
   *) ev='-e' flags= ;;

@@ -1,83 +1,69 @@
 // THE input schema. Keys are the Terraform variable names, so an error that names a key
 // names the variable the template author has to fix.
 
-export type Kind = "string" | "boolean" | "number";
+/** Returns why a value is not allowed (it already has the default's type), or undefined. */
+type Check<T> = (value: T) => string | undefined;
+// A field's type is its default's type; kinds are checked with typeof against the default.
+const str = (value: string, check?: Check<string>) => ({ default: value, check });
+const bool = (value: boolean) => ({ default: value, check: undefined });
+const num = (value: number, check: Check<number>) => ({ default: value, check });
 
-interface Field {
-  kind: Kind;
-  default: string | boolean | number;
-  /** Returns a reason when the value is not allowed (the value already has the right kind). */
-  check?: (value: never) => string | undefined;
-}
-
-const EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"];
-const SOURCES = ["github", "npm"];
 const VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+const HTTP = "must be an http:// or https:// URL";
 
 const oneOf = (allowed: string[]) => (v: string) =>
   allowed.includes(v) ? undefined : `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
 const versionOrLatest = (v: string) =>
   v === "" || v === "latest" || VERSION.test(v) ? undefined : 'must be "latest", "" (latest) or a version like 0.169.0';
-const absolutePathOrEmpty = (v: string) =>
-  v === "" || v.startsWith("/") ? undefined : "must be an absolute path (start with /)";
 const httpUrl = (v: string) => {
-  if (v === "") return undefined;
   try {
-    const u = new URL(v);
-    return u.protocol === "http:" || u.protocol === "https:" ? undefined : "must be an http:// or https:// URL";
+    return v === "" || /^https?:$/.test(new URL(v).protocol) ? undefined : HTTP;
   } catch {
-    return "must be an http:// or https:// URL";
+    return HTTP;
   }
 };
-const sha256OrEmpty = (v: string) =>
-  v === "" || /^[0-9a-f]{64}$/i.test(v) ? undefined : "must be empty or 64 hex characters (a SHA-256 digest)";
-const port = (v: number) =>
-  Number.isInteger(v) && v >= 1 && v <= 65535 ? undefined : "must be an integer port between 1 and 65535";
-const positive = (v: number) => (v > 0 && v <= 3600 ? undefined : "must be a number of seconds between 1 and 3600");
-const noNewline = (v: string) => (/[\r\n]/.test(v) ? "must be a single line" : undefined);
+const sha256OrEmpty = (v: string) => (/^([0-9a-f]{64})?$/i.test(v) ? undefined : "must be empty or a SHA-256 digest (64 hex characters)");
+const seconds = (v: number) => (v > 0 && v <= 3600 ? undefined : "must be a number of seconds between 1 and 3600");
+const oneLine = (v: string) => (/[\r\n]/.test(v) ? "must be a single line" : undefined);
 
 export const SCHEMA = {
   // seed keys (coder-labs/codex 4.1.0)
-  workdir: { kind: "string", default: "", check: absolutePathOrEmpty },
-  install_codex: { kind: "boolean", default: true },
-  codex_version: { kind: "string", default: "", check: versionOrLatest },
-  install_agentapi: { kind: "boolean", default: true },
-  agentapi_version: { kind: "string", default: "v0.12.2", check: versionOrLatest },
-  codex_model: { kind: "string", default: "gpt-5.2-codex", check: noNewline },
-  model_reasoning_effort: { kind: "string", default: "medium", check: oneOf(["", ...EFFORTS]) },
-  base_config_toml: { kind: "string", default: "" },
-  additional_mcp_servers: { kind: "string", default: "" },
-  codex_system_prompt: {
-    kind: "string",
-    default: "You are a helpful coding assistant. Start every response with `Codex says:`",
-  },
-  ai_prompt: { kind: "string", default: "" },
-  report_tasks: { kind: "boolean", default: true },
-  continue: { kind: "boolean", default: true },
-  enable_aibridge: { kind: "boolean", default: false },
-  pre_install_script: { kind: "string", default: "" },
-  post_install_script: { kind: "string", default: "" },
+  workdir: str("", (v) => (v === "" || v.startsWith("/") ? undefined : "must be an absolute path (start with /)")),
+  install_codex: bool(true),
+  codex_version: str("", versionOrLatest),
+  install_agentapi: bool(true),
+  agentapi_version: str("v0.12.2", versionOrLatest),
+  codex_model: str("gpt-5.2-codex", oneLine),
+  model_reasoning_effort: str("medium", oneOf(["", "none", "minimal", "low", "medium", "high", "xhigh"])),
+  base_config_toml: str(""),
+  additional_mcp_servers: str(""),
+  codex_system_prompt: str("You are a helpful coding assistant. Start every response with `Codex says:`"),
+  ai_prompt: str(""),
+  report_tasks: bool(true),
+  continue: bool(true),
+  enable_aibridge: bool(false),
+  pre_install_script: str(""),
+  post_install_script: str(""),
   // computed by the module
-  app_slug: { kind: "string", default: "codex", check: (v: string) => (/^[a-z0-9-]+$/.test(v) ? undefined : "must match ^[a-z0-9-]+$") },
-  agentapi_port: { kind: "number", default: 3284, check: port },
-  chat_base_path: { kind: "string", default: "" },
-  aibridge_base_url: { kind: "string", default: "", check: httpUrl },
-  task_id: { kind: "string", default: "", check: noNewline },
-  task_log_snapshot: { kind: "boolean", default: true },
-  enable_state_persistence: { kind: "boolean", default: true },
+  app_slug: str("codex", (v) => (/^[a-z0-9-]+$/.test(v) ? undefined : "must match ^[a-z0-9-]+$")),
+  agentapi_port: num(3284, (v) => (Number.isInteger(v) && v >= 1 && v <= 65535 ? undefined : "must be an integer port between 1 and 65535")),
+  chat_base_path: str(""),
+  aibridge_base_url: str("", httpUrl),
+  task_id: str("", oneLine),
+  task_log_snapshot: bool(true),
+  enable_state_persistence: bool(true),
   // new keys
-  codex_install_source: { kind: "string", default: "github", check: oneOf(SOURCES) },
-  github_url: { kind: "string", default: "https://github.com", check: (v: string) => (v === "" ? "must not be empty" : httpUrl(v)) },
-  npm_registry_url: { kind: "string", default: "", check: httpUrl },
-  codex_sha256: { kind: "string", default: "", check: sha256OrEmpty },
-  agentapi_sha256: { kind: "string", default: "", check: sha256OrEmpty },
-  ready_timeout_seconds: { kind: "number", default: 60, check: positive },
-  download_timeout_seconds: { kind: "number", default: 30, check: positive },
-} satisfies Record<string, Field>;
+  codex_install_source: str("github", oneOf(["github", "npm"])),
+  github_url: str("https://github.com", (v) => (v === "" ? "must not be empty" : httpUrl(v))),
+  npm_registry_url: str("", httpUrl),
+  codex_sha256: str("", sha256OrEmpty),
+  agentapi_sha256: str("", sha256OrEmpty),
+  ready_timeout_seconds: num(60, seconds),
+  download_timeout_seconds: num(30, seconds),
+};
 
 export type Key = keyof typeof SCHEMA;
-type ValueOf<F> = F extends { kind: "boolean" } ? boolean : F extends { kind: "number" } ? number : string;
-export type Inputs = { -readonly [K in Key]: ValueOf<(typeof SCHEMA)[K]> };
+export type Inputs = { -readonly [K in Key]: (typeof SCHEMA)[K]["default"] };
 
 /** Secrets come from the environment only, never from the inputs JSON. */
 export const SECRET_ENV = ["OPENAI_API_KEY", "CODER_AIBRIDGE_SESSION_TOKEN", "CODER_AGENT_TOKEN", "GITHUB_TOKEN"] as const;
@@ -134,13 +120,14 @@ export function parseLayer(raw: unknown, origin: string): Partial<Inputs> {
       const near = nearestKey(key);
       fail(key, origin, `is not a known input${near ? `; did you mean "${near}"?` : ""}`);
     }
-    const field = SCHEMA[key as Key] as Field;
+    const field = SCHEMA[key as Key];
     // Terraform's jsonencode turns a null variable into null: treat it as "use the default".
     if (value === null) continue;
-    if (typeof value !== field.kind) {
-      fail(key, origin, `must be a ${field.kind}, got ${Array.isArray(value) ? "an array" : typeof value} ${JSON.stringify(value)}`);
+    const kind = typeof field.default;
+    if (typeof value !== kind) {
+      fail(key, origin, `must be a ${kind}, got ${Array.isArray(value) ? "an array" : typeof value} ${JSON.stringify(value)}`);
     }
-    const why = field.check?.(value as never);
+    const why = (field.check as Check<unknown> | undefined)?.(value);
     if (why) fail(key, origin, `${why}, got ${JSON.stringify(value)}`);
     out[key] = value;
   }
