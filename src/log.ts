@@ -30,12 +30,12 @@ export function progress(label: string, stream: { isTTY?: boolean; write(s: stri
     const t = now();
     const rate = (done * 1000) / Math.max(t - start, 1);
     const pct = Math.floor((done * 100) / total); // NaN when the size is unknown
-    const text = `${label} ${mb(done)}${total ? "/" + mb(total) : ""} MB, ${mb(rate)} MB/s${pct >= 0 ? `, ${pct}%, ETA ${Math.ceil((total - done) / rate)} s` : ""}`;
+    const text = `${label} at ${mb(rate)} MB/s: ${mb(done)}${pct >= 0 ? `/${mb(total)} MB, ${pct}%, ETA ${Math.ceil((total - done) / rate)} s` : " MB"}`;
     if (stream.isTTY && process.env.TERM !== "dumb") {
       if (t - at < 100 && done < total) return;
       at = t;
-      if (done >= total) bars.delete(label);
-      else bars.set(label, pct >= 0 ? `[${"#".repeat(pct / 5).padEnd(20)}] ${text}` : text);
+      if (done < total) bars.set(label, `[${"#".repeat(pct / 5).padEnd(20)}] ${text}`);
+      else bars.delete(label);
       stream.write(`\r\x1b[K${[...bars.values()].join("  ")}`);
     } else if (pct >= next || t - at >= 5000) {
       next = Math.floor(pct / 10) * 10 + 10;

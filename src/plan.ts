@@ -35,9 +35,13 @@ export interface InstallStep {
   version: string;
   source: "github" | "npm" | "existing";
   url: string | null;
+  /** The file to take out of the downloaded archive; null when the download is the binary itself. */
+  entry?: string | null;
   dest: string;
   action: "download" | "skip-installed" | "use-existing";
   sha256: string | null;
+  /** The version at dest that was verified and recorded (same size and mtime), if any. */
+  installed?: string;
   reason: string;
 }
 

@@ -1,7 +1,5 @@
 // The npm source: which registry (always the user's configuration, never a built-in host), its
 // auth token, and which tarball of the packument to take.
-import { RunError } from "../errors.ts";
-
 type Env = Record<string, string | undefined>;
 
 /** `key = value` from an .npmrc (last one wins, like npm), with npm's `${VAR}` expansion. */
@@ -20,29 +18,23 @@ export function npmRegistry(input: string, env: Env, npmrc: string | null): stri
   return r ? r.replace(/\/+$/, "") : null;
 }
 
-/** The `_authToken` npm would send to this registry: for `//host/path/`, else for `//host/`. */
-export function npmToken(npmrc: string | null, registry: string, env: Env): string | undefined {
-  const u = new URL(registry + "/");
+/** The `_authToken` npm would send to the registry of this packument: for `//host/path/`, else for `//host/`. */
+export function npmToken(npmrc: string | null, packumentUrl: string, env: Env): string | undefined {
+  const u = new URL(".", packumentUrl);
   return npmrcValue(npmrc, `//${u.host}${u.pathname}:_authToken`, env) || npmrcValue(npmrc, `//${u.host}/:_authToken`, env);
 }
-
-export const packumentUrl = (registry: string) => `${registry}/@openai%2fcodex`;
 
 interface Packument {
   "dist-tags"?: Record<string, string>;
   versions?: Record<string, { dist?: { tarball?: string; integrity?: string } }>;
 }
 
-/** The platform build `<version>-linux-<arch>` of @openai/codex: its tarball and sha512 (base64). */
-export function pickTarball(pk: Packument, version: string, npmArch: string, registry: string) {
-  const v = version === "latest" ? pk["dist-tags"]?.latest : version.replace(/^v/, "");
+/** The platform build `<version>-linux-<arch>` of @openai/codex ("" = latest): its tarball and sha512 (base64). */
+export function pickTarball(pk: Packument, version: string, npmArch: string, packumentUrl: string) {
+  const v = version || pk["dist-tags"]?.latest || "latest";
   const key = `${v}-linux-${npmArch}`;
   const dist = pk.versions?.[key]?.dist;
   const sha512 = /sha512-(\S+)/.exec(dist?.integrity ?? "")?.[1];
-  if (!v || !dist?.tarball || !sha512) {
-    throw new RunError(
-      `installing codex from npm: @openai/codex@${key} with a sha512 integrity is not in the registry ${registry}. Check codex_version and npm_registry_url`,
-    );
-  }
+  if (!dist?.tarball || !sha512) throw new Error(`@openai/codex@${key} with a sha512 integrity is not in ${packumentUrl}`);
   return { version: v, url: dist.tarball, sha512 };
 }

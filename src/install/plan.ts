@@ -2,98 +2,63 @@
 import { join } from "node:path";
 import { InputError, type Inputs, type Secrets } from "../inputs.ts";
 import type { Facts, InstallStep } from "../plan.ts";
-import type { State } from "../state.ts";
-import type { FileId } from "../fsutil.ts";
-import { npmRegistry, packumentUrl } from "./npm.ts";
+import { npmRegistry } from "./npm.ts";
 
-const ARCH: Record<string, { codex: string; agentapi: string }> = {
-  x64: { codex: "x86_64", agentapi: "amd64" },
-  arm64: { codex: "aarch64", agentapi: "arm64" },
-};
-
-export class PlatformError extends Error {}
-
-export function targetFor(platform: { os: string; arch: string }) {
-  const t = ARCH[platform.arch];
-  if (platform.os !== "linux" || !t) {
-    throw new PlatformError(
-      `unsupported platform ${platform.os}/${platform.arch}: codex-boot installs binaries for linux/x64 and linux/arm64 only. Set install_codex = false and install_agentapi = false and put codex and agentapi on PATH`,
-    );
-  }
-  return t;
-}
-
-export const isLatest = (v: string) => v === "" || v === "latest";
 export const bare = (v: string) => v.replace(/^(rust-)?v/, "");
-
-/** `<github_url>/<repo>/releases/download/<tag>/<asset>`, or for latest GitHub's `latest/download` redirect. */
-export function releaseUrl(githubUrl: string, name: string, version: string, arch: { codex: string; agentapi: string }): string {
-  const [repo, tag, asset] =
-    name === "codex" ? ["openai/codex", "rust-v", `codex-${arch.codex}-unknown-linux-musl.tar.gz`] : ["coder/agentapi", "v", `agentapi-linux-${arch.agentapi}`];
-  return `${githubUrl.replace(/\/+$/, "")}/${repo}/releases/${isLatest(version) ? "latest/download" : `download/${tag}${bare(version)}`}/${asset}`;
-}
-
-/** The file inside the downloaded archive, or null when the download is the binary itself. */
-export function entryFor(name: string, source: string, arch: { codex: string }): string | null {
-  if (name !== "codex") return null;
-  return source === "npm" ? `package/vendor/${arch.codex}-unknown-linux-musl/bin/codex` : `codex-${arch.codex}-unknown-linux-musl`;
-}
-
-type Record_ = NonNullable<State["install"]>[string];
-
-/**
- * The warm check: the recorded install has this version (and pin), and the file is the one that
- * was verified and renamed into place (same size and mtime), so it is not hashed again.
- */
-export function isInstalled(rec: Record_ | undefined, file: FileId | null | undefined, version: string, pin: string): boolean {
-  return !!rec && !!file && rec.size === file.size && rec.mtimeMs === file.mtimeMs && rec.version === bare(version) && (!pin || rec.sha256 === pin);
-}
 
 export function planInstalls(inputs: Inputs, _secrets: Secrets, facts: Facts) {
   const warnings: string[] = [];
-  const steps: InstallStep[] = [];
-  const wanted = [
-    { name: "codex" as const, install: inputs.install_codex, flag: "install_codex", version: inputs.codex_version || "latest", pin: inputs.codex_sha256 },
-    { name: "agentapi" as const, install: inputs.install_agentapi, flag: "install_agentapi", version: inputs.agentapi_version || "latest", pin: inputs.agentapi_sha256 },
-  ];
-  for (const w of wanted) {
-    const dest = join(facts.paths.binDir, w.name);
-    const file = facts.bins?.[w.name];
-    if (!w.install) {
-      const found = facts.onPath[w.name] ?? (file ? dest : null);
+  const { binDir } = facts.paths;
+  const steps = (["codex", "agentapi"] as const).map((name): InstallStep => {
+    const flag = `install_${name}` as const;
+    const version = inputs[`${name}_version`] || "latest";
+    const dest = join(binDir, name);
+    const file = facts.bins?.[name];
+    if (!inputs[flag]) {
+      const found = facts.onPath[name] ?? (file ? dest : null);
       const reason = found
-        ? `${w.flag} = false: using ${found}`
-        : `${w.flag} = false but ${w.name} is neither on PATH nor in ${facts.paths.binDir}. Set ${w.flag} = true, or put ${w.name} on PATH in the workspace image`;
+        ? `${flag} = false: using ${found}`
+        : `${flag} = false but ${name} is neither on PATH nor in ${binDir}. Set ${flag} = true, or put ${name} on PATH in the workspace image`;
       if (!found) warnings.push(reason);
-      steps.push({ name: w.name, version: "existing", source: "existing", url: null, dest: found ?? dest, action: "use-existing", sha256: null, reason });
-      continue;
+      return { name, version: "existing", source: "existing", url: null, dest: found ?? dest, action: "use-existing", sha256: null, reason };
     }
-    const arch = targetFor(facts.platform);
-    let source: InstallStep["source"] = "github";
-    let url: string;
-    if (w.name === "codex" && inputs.codex_install_source === "npm") {
-      const registry = npmRegistry(inputs.npm_registry_url, facts.env, facts.files.npmrc);
-      if (!registry) {
-        throw new InputError(
-          'input "codex_install_source" is "npm" but no npm registry is configured: set npm_registry_url, or NPM_CONFIG_REGISTRY or registry= in ~/.npmrc in the workspace',
-        );
-      }
-      source = "npm";
-      url = packumentUrl(registry);
-    } else {
-      url = releaseUrl(inputs.github_url, w.name, w.version, arch);
+    const { os, arch } = facts.platform;
+    if (os !== "linux" || (arch !== "x64" && arch !== "arm64")) {
+      throw new Error(
+        `unsupported platform ${os}/${arch}: codex and agentapi are installed for linux/x64 and linux/arm64 only. Set install_codex = false and install_agentapi = false and put both on PATH`,
+      );
     }
-    const rec = facts.state.install?.[w.name];
-    const installed = !isLatest(w.version) && isInstalled(rec, file, w.version, w.pin);
-    steps.push({
-      name: w.name, version: w.version, source, url, dest, sha256: w.pin || null,
-      action: installed ? "skip-installed" : "download",
-      reason: installed
-        ? `${w.version} is installed`
-        : isLatest(w.version) && rec
-          ? `${rec.version} is installed; one request checks for a newer release`
-          : "not installed yet",
-    });
-  }
+    const triple = `${arch === "x64" ? "x86_64" : "aarch64"}-unknown-linux-musl`; // Codex's Rust target
+    const npm = name === "codex" && inputs.codex_install_source === "npm";
+    const registry = npm && npmRegistry(inputs.npm_registry_url, facts.env, facts.files.npmrc);
+    if (npm && !registry) {
+      throw new InputError(
+        'input "codex_install_source" is "npm" but no npm registry is configured: set npm_registry_url, or NPM_CONFIG_REGISTRY or registry= in ~/.npmrc',
+      );
+    }
+    // GitHub's release layout; for latest its `latest/download` redirect names the tag.
+    const [repo, tag, asset] =
+      name === "codex" ? ["openai/codex", "rust-v", `codex-${triple}.tar.gz`] : ["coder/agentapi", "v", `agentapi-linux-${arch === "x64" ? "amd64" : arch}`];
+    const pin = inputs[`${name}_sha256`] || null;
+    // The warm check: the file is the one that was verified and renamed into place (same size and
+    // mtime as recorded), so it is not hashed again.
+    const rec = facts.state.install?.[name];
+    const installed = rec && file && rec.size === file.size && rec.mtimeMs === file.mtimeMs && (!pin || rec.sha256 === pin) ? rec.version : undefined;
+    const skip = installed === bare(version);
+    return {
+      name,
+      version,
+      source: npm ? "npm" : "github",
+      url: registry
+        ? `${registry}/@openai%2fcodex`
+        : `${inputs.github_url.replace(/\/+$/, "")}/${repo}/releases/${version === "latest" ? "latest/download" : `download/${tag}${bare(version)}`}/${asset}`,
+      entry: name === "agentapi" ? null : npm ? `package/vendor/${triple}/bin/codex` : `codex-${triple}`,
+      dest,
+      action: skip ? "skip-installed" : "download",
+      sha256: pin,
+      installed,
+      reason: skip ? `${version} is installed` : installed && version === "latest" ? `${installed} is installed; one request checks for a newer release` : "not installed yet",
+    };
+  });
   return { steps, warnings };
 }

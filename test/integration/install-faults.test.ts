@@ -161,7 +161,9 @@ for (const rt of RUNTIMES) {
       const h = await withAgentapi(rt);
       const r = await h.run({ agentapi_version: NEXT, agentapi_sha256: "0".repeat(64) });
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(`has sha256 ${sha256hex(artifacts.agentapi())}, not agentapi_sha256 ${"0".repeat(64)}; the installed agentapi was kept. Check agentapi_sha256`);
+      expect(r.stderr).toContain(
+        `codex-boot: installing agentapi ${NEXT}: ${m.url}${NEW} has sha256 ${sha256hex(artifacts.agentapi())}, not agentapi_sha256 ${"0".repeat(64)}. Check agentapi_version, agentapi_sha256 and github_url; the installed agentapi, if any, was kept`,
+      );
     }, 30_000);
 
     test("the right digest pinned installs", async () => {
@@ -186,7 +188,7 @@ for (const rt of RUNTIMES) {
       const codex = join(b.home, ".codex-module/bin/codex");
       const r = await runBundleAsync(rt, ["install"], { env: env("0.169.0") });
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/codex-boot: extracting codex from http:\/\/.*: unsafe entry refused: .* \.\.\/evil/);
+      expect(r.stderr).toMatch(/codex-boot: installing codex 0\.169\.0: extracting http:\/\/.*: unsafe entry refused: .* \.\.\/evil/);
       expect(spawnSync(codex, ["--version"], { encoding: "utf8" }).stdout).toBe("codex-cli 0.168.0\n");
       expect(spawnSync("find", [b.root, "-name", "evil"], { encoding: "utf8" }).stdout).toBe("");
       expect(leftovers(join(b.home, ".codex-module/bin"))).toEqual([]);
@@ -195,7 +197,9 @@ for (const rt of RUNTIMES) {
       m.fault(`/@openai/codex/-/codex-${PINS.codex}-linux-x64.tgz`, { kind: "body", bytes: artifacts.codexTgz().subarray(0, 1_000_000) });
       const npm = await runBundleAsync(rt, ["install"], { env: env(PINS.codex, { codex_install_source: "npm", npm_registry_url: m.url }) });
       expect(npm.code).toBe(1);
-      expect(npm.stderr).toContain(`codex-boot: verifying codex ${PINS.codex}: ${m.url}/@openai/codex/-/codex-${PINS.codex}-linux-x64.tgz does not match the sha512 integrity`);
+      expect(npm.stderr).toContain(
+        `codex-boot: installing codex ${PINS.codex}: ${m.url}/@openai/codex/-/codex-${PINS.codex}-linux-x64.tgz does not match the sha512 integrity of its packument. Check codex_version and npm_registry_url`,
+      );
       expect(spawnSync(codex, ["--version"], { encoding: "utf8" }).stdout).toBe("codex-cli 0.168.0\n");
       expect(leftovers(join(b.home, ".codex-module/bin"))).toEqual([]);
       expect(existsSync(join(b.home, ".codex-module/bin/agentapi"))).toBe(false);

@@ -5,7 +5,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkListing, extractEntry } from "../../src/install/extract.ts";
-import { RunError } from "../../src/errors.ts";
 
 let dir: string;
 const sh = (cmd: string) => {
@@ -65,12 +64,11 @@ describe("extraction", () => {
     expect(readdirSync(dir).filter((f) => f === "sub" || f === "tool")).toEqual([]);
   });
 
-  test("an unsafe, incomplete or ambiguous archive is a RunError naming what was refused", async () => {
+  test("an unsafe, incomplete or ambiguous archive is an error naming what was refused", async () => {
     const fail = async (tgz: string, entry: string) => {
       try {
         await extractEntry(join(dir, tgz), entry, join(dir, "bad-out"), "the tool");
       } catch (e) {
-        expect(e).toBeInstanceOf(RunError);
         return (e as Error).message;
       }
       throw new Error("expected a failure");
@@ -80,7 +78,7 @@ describe("extraction", () => {
     expect(await fail("good.tgz", "missing")).toMatch(/missing: Not found in archive/);
     expect(await fail("twice.tar.gz", "tool")).toMatch(/stored more than once/);
     writeFileSync(join(dir, "garbage.tgz"), "not gzip at all");
-    expect(await fail("garbage.tgz", "tool")).toMatch(/tar -.* failed/);
+    expect(await fail("garbage.tgz", "tool")).toMatch(/^extracting the tool: tar failed \(2\): .*gzip/);
     expect(existsSync(join(dir, "tool"))).toBe(false);
   });
 

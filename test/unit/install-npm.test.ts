@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
 import { npmRegistry, npmrcValue, npmToken, pickTarball } from "../../src/install/npm.ts";
-import { RunError } from "../../src/errors.ts";
 
 describe("npm registry from the user's configuration", () => {
   const npmrc = "; comment\nregistry = \"http://from-npmrc.internal/npm/\"\n# other\n";
@@ -23,12 +22,13 @@ describe("npm registry from the user's configuration", () => {
     expect(npmrcValue("//h/:_authToken=${NPM_TOKEN}\n", "//h/:_authToken", { NPM_TOKEN: "tok" })).toBe("tok");
   });
 
-  test("the auth token is the one npm would send to that registry, by host and path", () => {
+  test("the auth token is the one npm would send to the packument's registry, by host and path", () => {
     const rc = "//other.internal/:_authToken=nope\n//127.0.0.1:4873/:_authToken=host-token\n//127.0.0.1:4873/npm/private/:_authToken=path-token\n";
-    expect(npmToken(rc, "http://127.0.0.1:4873/npm/private", {})).toBe("path-token");
-    expect(npmToken(rc, "http://127.0.0.1:4873/npm/public", {})).toBe("host-token");
-    expect(npmToken(rc, "http://127.0.0.1:9999", {})).toBeUndefined();
-    expect(npmToken(null, "http://127.0.0.1:4873", {})).toBeUndefined();
+    expect(npmToken(rc, "http://127.0.0.1:4873/npm/private/@openai%2fcodex", {})).toBe("path-token");
+    expect(npmToken(rc, "http://127.0.0.1:4873/npm/public/@openai%2fcodex", {})).toBe("host-token");
+    expect(npmToken(rc, "http://127.0.0.1:4873/@openai%2fcodex", {})).toBe("host-token");
+    expect(npmToken(rc, "http://127.0.0.1:9999/@openai%2fcodex", {})).toBeUndefined();
+    expect(npmToken(null, "http://127.0.0.1:4873/@openai%2fcodex", {})).toBeUndefined();
   });
 });
 
@@ -42,14 +42,16 @@ describe("npm packument", () => {
     },
   };
 
-  test("latest comes from dist-tags and the platform build is <version>-linux-<arch>", () => {
-    expect(pickTarball(pk, "latest", "x64", "http://r")).toEqual({ version: "0.169.0", url: "http://r/codex-0.169.0-linux-x64.tgz", sha512: "AAA=" });
-    expect(pickTarball(pk, "v0.168.0", "arm64", "http://r").url).toBe("http://r/codex-0.168.0-linux-arm64.tgz");
+  test("latest (\"\") comes from dist-tags and the platform build is <version>-linux-<arch>", () => {
+    expect(pickTarball(pk, "", "x64", "http://r")).toEqual({ version: "0.169.0", url: "http://r/codex-0.169.0-linux-x64.tgz", sha512: "AAA=" });
+    expect(pickTarball(pk, "0.168.0", "arm64", "http://r").url).toBe("http://r/codex-0.168.0-linux-arm64.tgz");
   });
 
-  test("a version the registry does not have is a clear error naming codex_version and npm_registry_url", () => {
-    expect(() => pickTarball(pk, "0.1.0", "x64", "http://r")).toThrow(RunError);
-    expect(() => pickTarball(pk, "0.1.0", "x64", "http://r")).toThrow(/@openai\/codex@0.1.0-linux-x64 .*http:\/\/r.*codex_version and npm_registry_url/);
+  test("a version the registry does not have is an error naming the package build and the packument", () => {
+    expect(() => pickTarball(pk, "0.1.0", "x64", "http://r/@openai%2fcodex")).toThrow(
+      "@openai/codex@0.1.0-linux-x64 with a sha512 integrity is not in http://r/@openai%2fcodex",
+    );
+    expect(() => pickTarball({}, "", "x64", "http://r")).toThrow("@openai/codex@latest-linux-x64 with");
   });
 
   test("a tarball without a sha512 integrity is refused", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { defaults, InputError, type Inputs } from "../../src/inputs.ts";
-import { entryFor, isInstalled, planInstalls, releaseUrl, targetFor } from "../../src/install/plan.ts";
+import { planInstalls } from "../../src/install/plan.ts";
 import { renderPlan } from "../../src/log.ts";
 import { buildPlan } from "../../src/plan.ts";
 import { factsFixture } from "../support/facts.ts";
@@ -16,28 +16,27 @@ const installedFacts = (rec: { codex?: string; agentapi?: string }, file = { siz
   });
 
 describe("install plan: URLs", () => {
+  const arm64 = factsFixture({ platform: { os: "linux", arch: "arm64" } });
+
   test("GitHub release URLs follow the release layout for pinned and latest versions", () => {
-    const x64 = targetFor({ os: "linux", arch: "x64" });
-    const arm = targetFor({ os: "linux", arch: "arm64" });
-    expect(releaseUrl("https://github.com/", "codex", "0.169.0", x64)).toBe(
-      "https://github.com/openai/codex/releases/download/rust-v0.169.0/codex-x86_64-unknown-linux-musl.tar.gz",
-    );
-    expect(releaseUrl("https://ghe.example/", "codex", "latest", arm)).toBe(
-      "https://ghe.example/openai/codex/releases/latest/download/codex-aarch64-unknown-linux-musl.tar.gz",
-    );
-    expect(releaseUrl("http://m/a", "agentapi", "v0.12.2", arm)).toBe("http://m/a/coder/agentapi/releases/download/v0.12.2/agentapi-linux-arm64");
-    expect(releaseUrl("http://m", "agentapi", "", x64)).toBe("http://m/coder/agentapi/releases/latest/download/agentapi-linux-amd64");
+    const pinned = byName(plan({ codex_version: "0.169.0", agentapi_version: "v0.12.2", github_url: "https://github.com/" }).steps);
+    expect(pinned.codex!.url).toBe("https://github.com/openai/codex/releases/download/rust-v0.169.0/codex-x86_64-unknown-linux-musl.tar.gz");
+    expect(pinned.agentapi!.url).toBe("https://github.com/coder/agentapi/releases/download/v0.12.2/agentapi-linux-amd64");
+    const latest = byName(plan({ codex_version: "latest", agentapi_version: "", github_url: "http://ghe.example/a/" }, arm64).steps);
+    expect(latest.codex!.url).toBe("http://ghe.example/a/openai/codex/releases/latest/download/codex-aarch64-unknown-linux-musl.tar.gz");
+    expect(latest.agentapi!.url).toBe("http://ghe.example/a/coder/agentapi/releases/latest/download/agentapi-linux-arm64");
   });
 
-  test("arm64 maps to aarch64 for Codex and arm64 for AgentAPI; other platforms are refused", () => {
-    expect(targetFor({ os: "linux", arch: "arm64" })).toEqual({ codex: "aarch64", agentapi: "arm64" });
-    expect(() => targetFor({ os: "linux", arch: "ia32" })).toThrow(/linux\/x64 and linux\/arm64/);
+  test("other platforms are refused, naming what is supported", () => {
+    expect(() => plan({}, factsFixture({ platform: { os: "linux", arch: "ia32" } }))).toThrow(/unsupported platform linux\/ia32: .*linux\/x64 and linux\/arm64/);
+    expect(() => plan({}, factsFixture({ platform: { os: "darwin", arch: "arm64" } }))).toThrow(/darwin\/arm64/);
   });
 
-  test("the entry taken from the archive depends on the source; AgentAPI is a bare binary", () => {
-    expect(entryFor("codex", "github", { codex: "x86_64" })).toBe("codex-x86_64-unknown-linux-musl");
-    expect(entryFor("codex", "npm", { codex: "aarch64" })).toBe("package/vendor/aarch64-unknown-linux-musl/bin/codex");
-    expect(entryFor("agentapi", "github", { codex: "x86_64" })).toBeNull();
+  test("the entry taken from the archive depends on the source and arch; AgentAPI is a bare binary", () => {
+    expect(byName(plan({}).steps).codex!.entry).toBe("codex-x86_64-unknown-linux-musl");
+    const npm = byName(plan({ codex_install_source: "npm", npm_registry_url: "http://r/" }, arm64).steps);
+    expect(npm.codex!.entry).toBe("package/vendor/aarch64-unknown-linux-musl/bin/codex");
+    expect(npm.agentapi!.entry).toBeNull();
   });
 
   test("the npm source plans the packument on the configured registry, never a built-in host", () => {
@@ -68,20 +67,21 @@ describe("install plan: warm check", () => {
   });
 
   test("a different version, a changed or missing file, or a different pin means download", () => {
-    const rec = { version: "0.169.0", sha256: "a".repeat(64), source: "github", url: "u", size: 10, mtimeMs: 5 };
-    expect(isInstalled(rec, { size: 10, mtimeMs: 5 }, "0.169.0", "")).toBe(true);
-    expect(isInstalled(rec, { size: 10, mtimeMs: 5 }, "v0.169.0", "a".repeat(64))).toBe(true);
-    expect(isInstalled(rec, { size: 10, mtimeMs: 5 }, "0.170.0", "")).toBe(false);
-    expect(isInstalled(rec, { size: 11, mtimeMs: 5 }, "0.169.0", "")).toBe(false);
-    expect(isInstalled(rec, { size: 10, mtimeMs: 6 }, "0.169.0", "")).toBe(false);
-    expect(isInstalled(rec, null, "0.169.0", "")).toBe(false);
-    expect(isInstalled(rec, { size: 10, mtimeMs: 5 }, "0.169.0", "b".repeat(64))).toBe(false);
-    expect(isInstalled(undefined, { size: 10, mtimeMs: 5 }, "0.169.0", "")).toBe(false);
+    const action = (over: Partial<Inputs>, facts = installedFacts({ codex: "0.169.0" })) => byName(plan({ codex_version: "0.169.0", ...over }, facts).steps).codex!.action;
+    expect(action({})).toBe("skip-installed");
+    expect(action({ codex_version: "rust-v0.169.0", codex_sha256: "a".repeat(64) })).toBe("skip-installed");
+    expect(action({ codex_version: "0.170.0" })).toBe("download");
+    const changed = (codex: { size: number; mtimeMs: number } | null) => ({ ...installedFacts({ codex: "0.169.0" }), bins: { codex, agentapi: null } });
+    expect(action({}, changed({ size: 11, mtimeMs: 1700000000123 }))).toBe("download");
+    expect(action({}, changed({ size: 10, mtimeMs: 1 }))).toBe("download");
+    expect(action({}, changed(null))).toBe("download");
+    expect(action({ codex_sha256: "b".repeat(64) })).toBe("download");
+    expect(action({}, factsFixture())).toBe("download");
   });
 
   test("latest is never skipped by the pure plan: one request at run time checks for a newer release", () => {
     const s = byName(plan({ codex_version: "latest" }, installedFacts({ codex: "0.169.0" })).steps);
-    expect(s.codex!.action).toBe("download");
+    expect(s.codex).toMatchObject({ action: "download", installed: "0.169.0" });
     expect(s.codex!.reason).toContain("0.169.0 is installed; one request checks");
   });
 });

@@ -17,7 +17,7 @@ describe("download progress", () => {
     }
     expect(writes).toHaveLength(10);
     expect(writes.every((w) => w.endsWith("\n") && !w.includes("\r"))).toBe(true);
-    expect(writes[0]).toBe("codex-boot downloading codex 10.0/100.0 MB, 90.9 MB/s, 10%, ETA 1 s\n");
+    expect(writes[0]).toBe("codex-boot downloading codex at 90.9 MB/s: 10.0/100.0 MB, 10%, ETA 1 s\n");
     expect(writes[9]).toContain("100.0/100.0 MB");
   });
 
@@ -38,7 +38,7 @@ describe("download progress", () => {
     const p = progress("codex", stream, () => now);
     now = 6000;
     p(3_000_000, NaN);
-    expect(writes).toEqual(["codex-boot downloading codex 3.0 MB, 0.5 MB/s\n"]);
+    expect(writes).toEqual(["codex-boot downloading codex at 0.5 MB/s: 3.0 MB\n"]);
   });
 
   test("on a TTY: one redrawn line with a bar per running download, cleared when both are done", () => {
