@@ -54,14 +54,14 @@ locals {
   }
 
   bundle = "${path.module}/dist/codex-boot.js"
-  # The stub decodes the brotli copy with the runtime it found (see build.ts for why brotli).
+  # Brotli + Ascii85 (see build.ts): the stub decodes it with the runtime it found.
   # The stub without comment lines and indentation: the script limit is 32 KiB and the bundle
   # takes most of it. The shebang stays.
   stub = replace(replace(file("${path.module}/scripts/boot.sh"), "/(?m)^[ \\t]*(#([^!\\n].*)?)?\\n/", ""), "/(?m)^[ \\t]+/", "")
   boot = { for command in ["start", "stop"] : command => templatestring(local.stub, {
     command       = command
     config        = base64gzip(jsonencode(local.inputs))
-    bundle        = filebase64("${local.bundle}.br")
+    bundle        = file("${local.bundle}.br.a85")
     bundle_sha256 = filesha256(local.bundle)
     js_runtime    = var.js_runtime
     bun_version   = var.bun_version

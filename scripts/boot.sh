@@ -107,19 +107,24 @@ else
   fail "js_runtime is $js_runtime but no $js_runtime (deno >= 2, node >= 20) is on PATH. Install it in the image, or set js_runtime = \"auto\" to let the module install Bun"
 fi
 
-# Deno runs with its permissions spelled out. The program travels brotli-compressed (smaller
-# than gzip); the runtime's node:zlib decodes it (`deno eval` / `-e`), only when it changed.
+# Deno runs with its permissions spelled out (`deno eval` has them all).
 case $run in
   */deno) ev='eval' flags=" run --no-prompt --allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys" ;;
   *) ev='-e' flags= ;;
 esac
+# The program travels brotli-compressed and Ascii85-encoded (denser than gzip and base64: the
+# script limit); the runtime decodes both, only when the program changed.
 if [ "$(sha256 "$js")" != "$bundle_sha256" ]; then
-  base64 -d >"$js.br" <<'BUNDLE' || fail "unpacking into $js failed"
+  cat >"$js.a85" <<'BUNDLE' || fail "unpacking into $js failed"
 ${bundle}
 BUNDLE
-  I=$js.br O=$js.$$ "$run" "$ev" 'import("node:zlib").then(z=>import("node:fs").then(f=>f.writeFileSync(process.env.O,z.brotliDecompressSync(f.readFileSync(process.env.I)))))' ||
+  # Ascii85: 5 characters ("!".."u") per 4 bytes; a short last group is padded with "u".
+  I=$js.a85 O=$js.$$ "$run" "$ev" 'import("node:fs").then(f=>import("node:zlib").then(z=>{
+const s=f.readFileSync(process.env.I,"latin1").trim(),b=[];
+for(let i=0;i<s.length;i+=5){let v=0;for(let j=0;j<5;j++)v=v*85+(s.charCodeAt(i+j)||117)-33;for(let k=3;k>=0;k--)b.push(Math.floor(v/256**k)%256)}
+b.length=s.length-Math.ceil(s.length/5);f.writeFileSync(process.env.O,z.brotliDecompressSync(Uint8Array.from(b)))}))' ||
     fail "unpacking into $js with $run failed"
-  mv -f "$js.$$" "$js" && rm -f "$js.br"
+  mv -f "$js.$$" "$js" && rm -f "$js.a85"
 fi
 
 echo "codex-boot: $cmd with $run"

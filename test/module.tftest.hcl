@@ -18,15 +18,15 @@ run "defaults_render_start_and_stop_scripts_apps_and_inputs" {
     error_message = "the stop script must run on stop only"
   }
   assert {
-    condition     = startswith(coder_script.start.script, "#!/bin/sh\n") && strcontains(coder_script.start.script, "\ncmd='start'\n")
+    condition     = startswith(coder_script.start.script, "#!/bin/sh\n") && strcontains(coder_script.start.script, "\ncmd='start' ")
     error_message = "the start script must be the sh stub running start"
   }
   assert {
-    condition     = strcontains(coder_script.stop.script, "\ncmd='stop'\n")
+    condition     = strcontains(coder_script.stop.script, "\ncmd='stop' ")
     error_message = "the stop script must run stop"
   }
   assert {
-    condition     = strcontains(coder_script.start.script, "\n${base64gzip(file("${path.module}/dist/codex-boot.js"))}\n") && strcontains(coder_script.stop.script, filesha256("${path.module}/dist/codex-boot.js"))
+    condition     = strcontains(coder_script.start.script, "\n${file("${path.module}/dist/codex-boot.js.br.a85")}\n") && strcontains(coder_script.stop.script, filesha256("${path.module}/dist/codex-boot.js"))
     error_message = "both scripts must embed dist/codex-boot.js and its digest"
   }
   assert {

@@ -16,7 +16,7 @@ beforeAll(async () => {
   for (const f of readdirSync(ROOT).filter((f) => f.endsWith(".tf"))) cpSync(join(ROOT, f), join(copy.root, f));
   cpSync(join(ROOT, "scripts"), join(copy.root, "scripts"), { recursive: true });
   mkdirSync(join(copy.root, "dist"));
-  for (const f of ["codex-boot.js", "codex-boot.js.br"]) cpSync(join(ROOT, "dist", f), join(copy.root, "dist", f));
+  for (const f of ["codex-boot.js", "codex-boot.js.br.a85"]) cpSync(join(ROOT, "dist", f), join(copy.root, "dist", f));
   mkdirSync(join(copy.root, "test"));
   for (const f of readdirSync(join(ROOT, "test")).filter((f) => f.endsWith(".tftest.hcl"))) cpSync(join(ROOT, "test", f), join(copy.root, "test", f));
   const init = await terraform(["init", "-input=false"], { cwd: copy.root });
