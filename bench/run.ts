@@ -1,7 +1,8 @@
-// bun bench/run.ts [--only size|cold-start|warm-restart|install] [--runs N]
-// Prints one markdown table and writes it as JSON (bench/results/latest.json). Exits non-zero
-// when a size budget is exceeded. The timing sections are noisy: CI runs `--only size`.
-import { mkdirSync, writeFileSync } from "node:fs";
+// bun bench/run.ts [--only size|cold-start|warm-restart|install] [--runs N] [--write-readme]
+// Prints one markdown table and writes it as JSON (bench/results/latest.json); --write-readme puts
+// the table, date and machine into README.md's Performance section. Exits non-zero when a size
+// budget is exceeded. The timing sections are noisy: CI runs `--only size`.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { bundleSizes, BUDGET } from "../test/support/check-dist.ts";
@@ -48,7 +49,17 @@ console.log(table);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.platform}/${process.arch}`;
 mkdirSync(join(ROOT, "bench/results"), { recursive: true });
 writeFileSync(join(ROOT, "bench/results/latest.json"), JSON.stringify({ date: new Date().toISOString(), machine, only: only ?? "all", rows }, null, 2) + "\n");
-console.log(`\n${new Date().toISOString()} on ${machine}; JSON in bench/results/latest.json`);
+const stamp = `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${machine}, Bun 1.4.4 and Deno 2.9.6`;
+console.log(`\n${stamp}; JSON in bench/results/latest.json`);
+if (args.includes("--write-readme")) {
+  const readme = join(ROOT, "README.md");
+  const text = readFileSync(readme, "utf8");
+  const [start, end] = ["<!-- bench:start -->", "<!-- bench:end -->"];
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`bench: README.md has no ${start} … ${end} section`);
+  writeFileSync(readme, `${text.slice(0, i + start.length)}\nMeasured ${stamp} (\`bun bench/run.ts --write-readme\`; medians with min–max):\n\n${table}\n${text.slice(j)}`);
+}
 const sizeOver = rows.filter((r) => r.section === "size" && r.ok === false);
 if (sizeOver.length) {
   console.error(`bench: size budget exceeded: ${sizeOver.map((r) => r.metric).join(", ")}`);
