@@ -43,7 +43,8 @@ if (want("install")) rows.push(...(await installBench(Math.max(Math.min(runs, 10
 const table = [
   "| section | metric | value | goal | ok |",
   "| --- | --- | --- | --- | --- |",
-  ...rows.map((r) => `| ${r.section} | ${r.metric} | ${r.value} | ${r.goal ?? ""} | ${r.ok === undefined ? "" : r.ok ? "yes" : "**no**"} |`),
+  ...rows.map((r) => [r.section, r.metric, r.value, r.goal ?? "", r.ok === undefined ? "" : r.ok ? "yes" : "**no**"])
+    .map((cells) => `| ${cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`),
 ].join("\n");
 console.log(table);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.platform}/${process.arch}`;

@@ -6,7 +6,7 @@ import {
 } from "./inputs.ts";
 import { buildPlan, type Command } from "./plan.ts";
 import { gatherFacts } from "./facts.ts";
-import { errorLine, out, renderPlan, setScrubber, step } from "./log.ts";
+import { errorLine, out, renderPlan, setScrubber, step, warn } from "./log.ts";
 import { VERSION } from "./version.ts";
 import type { RunContext } from "./context.ts";
 import { runConfigure } from "./configure.ts";
@@ -100,6 +100,7 @@ async function run(command: string, flags: Flags): Promise<number> {
       out(flags.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));
       return 0;
     }
+    for (const w of plan.warnings) warn(w);
     await EXECUTORS[command as Command]({ plan, inputs, secrets, facts, env, json: !!flags.json, verbose: !!flags.verbose });
     return 0;
   } catch (e) {

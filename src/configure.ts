@@ -27,7 +27,6 @@ function login([bin, ...args]: string[], ctx: RunContext): void {
 export async function runConfigure(ctx: RunContext): Promise<void> {
   const { plan, facts } = ctx;
   const config = planConfigFiles(ctx.inputs, ctx.secrets, facts);
-  for (const w of config.warnings) warn(w);
   for (const f of plan.files) {
     // Before config.toml changes, keep what was there: as .bak, or aside when it did not parse.
     if (f.path === facts.paths.configToml && f.action === "update") {

@@ -51,6 +51,12 @@ const mode = (p: string) => statSync(p).mode & 0o777;
 
 for (const runtime of RUNTIMES) {
   describe(`configure under ${runtime}`, () => {
+    test("a real run prints the plan's warnings once: an additional server replacing Coder", () => {
+      const s = sandbox();
+      const r = ok(s.configure(runtime, { additional_mcp_servers: '[mcp_servers.Coder]\ncommand = "my-coder"\n' }));
+      expect(r.stderr.match(/warning: additional_mcp_servers replaces codex-boot's \[mcp_servers\.Coder\]/g)).toHaveLength(1);
+    });
+
     test("the real Codex lists exactly the Coder and additional MCP servers, with env and env_vars", () => {
       const s = sandbox();
       ok(s.configure(runtime));
