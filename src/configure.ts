@@ -4,7 +4,6 @@ import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import type { RunContext } from "./context.ts";
 import { RunError } from "./errors.ts";
 import { readTextOrNull, writeAtomic } from "./fsutil.ts";
-import { planConfigFiles } from "./codex-config.ts";
 import { step, warn } from "./log.ts";
 import { updateState } from "./state.ts";
 
@@ -26,7 +25,8 @@ function login([bin, ...args]: string[], ctx: RunContext): void {
 
 export async function runConfigure(ctx: RunContext): Promise<void> {
   const { plan, facts } = ctx;
-  const config = planConfigFiles(ctx.inputs, ctx.secrets, facts);
+  // Planned once (cli.ts): what the module owns and whether the old file parsed travel in the plan.
+  const config = plan.config!;
   for (const f of plan.files) {
     // Before config.toml changes, keep what was there: as .bak, or aside when it did not parse.
     if (f.path === facts.paths.configToml && f.action === "update") {

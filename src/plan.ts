@@ -65,6 +65,8 @@ export interface Plan {
   commands: CommandStep[];
   install: InstallStep[];
   launch: LaunchStep | null;
+  /** The config.toml key paths the module will own, and whether the file on disk failed to parse. */
+  config: { owned: string[][]; invalid: boolean } | null;
 }
 
 export interface Facts {
@@ -91,12 +93,14 @@ export function buildPlan(command: Command, inputs: Inputs, secrets: Secrets, fa
   const commands: CommandStep[] = [];
   let install: InstallStep[] = [];
   let launch: LaunchStep | null = null;
+  let configOwned: Plan["config"] = null;
 
   if (command === "start" || command === "configure") {
     const config = planConfigFiles(inputs, secrets, facts);
     warnings.push(...config.warnings);
     files.push(...config.files);
     commands.push(...config.commands);
+    configOwned = { owned: config.owned, invalid: config.invalid };
     const agents = planAgentsMd(inputs.codex_system_prompt, facts.files.agentsMd, facts.paths.agentsMd);
     if (agents) files.push(agents);
   }
@@ -107,5 +111,5 @@ export function buildPlan(command: Command, inputs: Inputs, secrets: Secrets, fa
   }
   if (command === "start") launch = planLaunch(inputs, facts, install, Object.keys(secrets));
 
-  return { version: VERSION, command, inputs: redactedView(inputs, secrets), warnings, files, commands, install, launch };
+  return { version: VERSION, command, inputs: redactedView(inputs, secrets), warnings, files, commands, install, launch, config: configOwned };
 }
