@@ -5,7 +5,7 @@
 // version stays in use until then and is removed after.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { existsSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { RunContext } from "../context.ts";
 import type { InstallStep } from "../plan.ts";
@@ -131,11 +131,13 @@ async function fromGithub(s: InstallStep, net: Net, check: Net, tmp: string, arc
   if (pin && got.sha256 !== pin) throw new Error(`${binUrl} has sha256 ${got.sha256}, not codex_sha256 ${pin}`);
   mkdirSync(join(tree, "bin"), { recursive: true });
   await extractEntry(dl, `codex-${triple}`, join(tree, "bin/codex"), binUrl);
+  chmodSync(join(tree, "bin/codex"), 0o755);
   const hostUrl = `${base}/${assets.host}`;
   const host = await exists(hostUrl, check);
   if (host) {
     await download(hostUrl, dl, net, progress("codex-code-mode-host"));
     await extractEntry(dl, `codex-code-mode-host-${triple}`, join(tree, "bin/codex-code-mode-host"), hostUrl);
+    chmodSync(join(tree, "bin/codex-code-mode-host"), 0o755);
   }
   warn(`codex ${version || "latest"}: the release has no ${assets.package}; installing the bare binary${host ? " and codex-code-mode-host" : ""}${pin ? "" : ", unverified (set codex_sha256 to pin it)"}`);
   return { tree, version, url: binUrl, sha256: got.sha256, verified: pin ? "codex_sha256" : "nothing", layout: host ? "binary+host" : "binary" };
