@@ -5,7 +5,9 @@ import {
   InputError, SECRET_ENV, checkCombination, decodeEnvConfig, parseJson, parseLayer, readSecrets, resolveInputs, scrub, type Inputs,
 } from "./inputs.ts";
 import { buildPlan, type Command } from "./plan.ts";
-import { gatherFacts } from "./facts.ts";
+import { codexHelp, codexToRun, gatherFacts, publicEnv } from "./facts.ts";
+import { planLaunch } from "./launch-plan.ts";
+import { checkSandbox } from "./sandbox-check.ts";
 import { errorLine, out, renderPlan, setScrubber, step, warn } from "./log.ts";
 import { VERSION } from "./version.ts";
 import type { RunContext } from "./context.ts";
@@ -70,7 +72,12 @@ const EXECUTORS: Record<Command, (ctx: RunContext) => Promise<void>> = {
   start: async (ctx) => {
     await runInstall(ctx);
     await runConfigure(ctx);
-    await runLaunch(ctx);
+    // The Codex that runs now may be another than the one planned with (a first install, a new
+    // release): its flags and the sandbox check follow the installed one.
+    const codex = codexToRun(ctx.inputs, ctx.facts);
+    const facts = { ...ctx.facts, codexHelp: codexHelp(codex, publicEnv(ctx.env, SECRET_ENV)) };
+    checkSandbox(ctx, codex);
+    await runLaunch({ ...ctx, plan: { ...ctx.plan, launch: planLaunch(ctx.inputs, facts, ctx.plan.install, Object.keys(ctx.secrets)) } });
   },
   install: runInstall,
   configure: runConfigure,
@@ -94,7 +101,8 @@ async function run(command: string, flags: Flags): Promise<number> {
       const lock = pathsFor(env.HOME || homedir(), env.CODEX_HOME).bootLock;
       release = await acquireLock(lock, (pid) => step(`waiting for codex-boot pid ${pid} to finish (${lock})`));
     }
-    const facts = gatherFacts(inputs, env, SECRET_ENV);
+    // `codex --help` is read for a dry run here; a real start reads it after installing (EXECUTORS.start).
+    const facts = gatherFacts(inputs, env, SECRET_ENV, flags.dryRun ? command : "");
     const plan = buildPlan(command as Command, inputs, secrets, facts);
     if (flags.dryRun) {
       out(flags.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));

@@ -1,7 +1,8 @@
 // Reads what the planners need to know about the machine. Read-only: a dry run calls this too.
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { homedir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import type { Inputs } from "./inputs.ts";
 import type { Facts } from "./plan.ts";
 import { pathsFor } from "./paths.ts";
@@ -28,11 +29,46 @@ export function publicEnv(env: Record<string, string | undefined>, secretNames: 
   return Object.fromEntries(Object.entries(env).filter(([k]) => !secretNames.includes(k)));
 }
 
-export function gatherFacts(inputs: Inputs, env: Record<string, string | undefined>, secretNames: readonly string[]): Facts {
+const linkOrNull = (path: string) => {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return null;
+  }
+};
+
+/** Where codex-code-mode-host must be for this codex (beside the real file), and whether it is. */
+function hostBeside(codex: string | null) {
+  if (!codex) return null;
+  let real = codex;
+  try {
+    real = realpathSync(codex);
+  } catch {}
+  const path = join(dirname(real), "codex-code-mode-host");
+  return { path, exists: existsSync(path) };
+}
+
+/** `codex --help`: which flags this Codex takes (they change between releases). Null when it does not run. */
+export function codexHelp(codex: string, env: Record<string, string | undefined>): string | null {
+  try {
+    const r = spawnSync(codex, ["--help"], { encoding: "utf8", env, timeout: 20_000, stdio: ["ignore", "pipe", "ignore"] });
+    return r.status === 0 ? r.stdout : null;
+  } catch {
+    return null; // e.g. Deno without --allow-run in a dry run
+  }
+}
+
+/** The codex a start will run: the module's, or the one on PATH with install_codex = false. */
+export const codexToRun = (inputs: Inputs, f: Pick<Facts, "paths" | "onPath">) =>
+  inputs.install_codex ? join(f.paths.binDir, "codex") : (f.onPath.codex ?? join(f.paths.binDir, "codex"));
+
+export function gatherFacts(inputs: Inputs, env: Record<string, string | undefined>, secretNames: readonly string[], command = ""): Facts {
   const home = env.HOME || homedir();
   const paths = pathsFor(home, env.CODEX_HOME);
   const workdir = inputs.workdir || home;
   const state = readState(paths.stateJson);
+  const onPath = { codex: findOnPath("codex", env.PATH), agentapi: findOnPath("agentapi", env.PATH) };
+  const codex = codexToRun(inputs, { paths, onPath });
   return {
     paths,
     platform: { os: process.platform, arch: process.arch },
@@ -43,9 +79,11 @@ export function gatherFacts(inputs: Inputs, env: Record<string, string | undefin
       npmrc: readTextOrNull(join(home, ".npmrc")),
     },
     state,
-    onPath: { codex: findOnPath("codex", env.PATH), agentapi: findOnPath("agentapi", env.PATH) },
+    onPath,
+    pathCodexHost: inputs.install_codex ? null : hostBeside(onPath.codex),
+    codexHelp: command === "start" && existsSync(codex) ? codexHelp(codex, publicEnv(env, secretNames)) : null,
     workdirExists: existsSync(workdir),
     launch: launchFacts(paths, state, workdir),
-    bins: { codex: fileId(join(paths.binDir, "codex")), agentapi: fileId(join(paths.binDir, "agentapi")) },
+    bins: { codex: fileId(join(paths.binDir, "codex")), agentapi: fileId(join(paths.binDir, "agentapi")), codexLink: linkOrNull(join(paths.binDir, "codex")) },
   };
 }

@@ -37,6 +37,8 @@ export interface InstallStep {
   url: string | null;
   /** The file to take out of the downloaded archive; null when the download is the binary itself. */
   entry?: string | null;
+  /** codex: the directory that holds one package tree per version (dest links into it). */
+  tree?: string;
   dest: string;
   action: "download" | "skip-installed" | "use-existing";
   sha256: string | null;
@@ -81,8 +83,12 @@ export interface Facts {
   workdirExists: boolean;
   /** The agentapi of an earlier start and the session to continue; absent means none. */
   launch?: LaunchFacts;
-  /** Size and mtime of the binaries in the module's bin dir (the installer's warm check). */
-  bins?: { codex: FileId | null; agentapi: FileId | null };
+  /** Size and mtime of the binaries in the module's bin dir (the installer's warm check); where bin/codex links to. */
+  bins?: { codex: FileId | null; agentapi: FileId | null; codexLink?: string | null };
+  /** install_codex = false: the codex-code-mode-host that must sit beside the real file of the codex on PATH, and whether it does. */
+  pathCodexHost?: { path: string; exists: boolean } | null;
+  /** What `codex --help` of the codex that will run offers (read for start only; null when there is none yet). */
+  codexHelp?: string | null;
 }
 
 export type Command = "start" | "install" | "configure" | "stop" | "status";

@@ -23,7 +23,8 @@ export function findSession(codexHome: string, cwd: string, sinceMs: number): Se
       const fd = openSync(file, "r");
       try {
         const { id, cwd: ran } = JSON.parse(buf.toString("utf8", 0, readSync(fd, buf)).split("\n", 1)[0]!).payload;
-        if (id && (ran === cwd || ran === real)) return { id, file };
+        // A UUID only: the id goes into Codex's argv (`resume <id>`), where a file's text must never become a flag.
+        if (/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(id) && (ran === cwd || ran === real)) return { id, file };
       } catch {
         // not a session_meta line
       } finally {

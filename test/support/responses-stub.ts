@@ -59,21 +59,21 @@ export function responseEvents(items: OutputItem[], id = "resp_stub"): string {
 export const RUN_MARK = /\[\[run: ([\s\S]*?)\]\]/;
 export const workPrompt = (cmd: string, text = "Please do this in the workspace.") => `${text} [[run: ${cmd}]]`;
 
-type Item = { type: string; role?: string; name?: string; content?: { text?: string }[]; output?: unknown; tools?: unknown };
+type Item = { type: string; role?: string; call_id?: string; content?: { text?: string }[]; output?: unknown };
 const textOf = (i: Item) => (i.content ?? []).map((c) => c.text ?? "").join("");
 
 export function workReply(fallback: Reply = "Codex says: hello from the stub"): (req: RecordedRequest, n: number) => string | OutputItem[] {
   return (req, n) => {
     const input = (req.json?.input ?? []) as Item[];
     const last = input.at(-1);
-    if (last && /^(function|custom_tool)_call_output$/.test(last.type)) {
+    if (last && /^(function|custom_tool)_call_output$/.test(last.type) && last.call_id?.startsWith("call_work_")) {
       const out = typeof last.output === "string" ? last.output : JSON.stringify(last.output);
       return `done: ${out}`;
     }
     const user = input.filter((i) => i.type === "message" && i.role === "user").map(textOf).at(-1) ?? "";
     const cmd = RUN_MARK.exec(user)?.[1];
     if (cmd === undefined) return typeof fallback === "function" ? fallback(req, n) : fallback;
-    const call_id = `call_work_${n}`;
+    const call_id = `call_work_${n}_${Date.now()}`;
     const offersExecCommand = JSON.stringify(req.json?.tools ?? []).includes('"exec_command"');
     if (offersExecCommand) return [{ type: "function_call", id: `fc_${n}`, call_id, name: "exec_command", arguments: JSON.stringify({ cmd }) }];
     const js = `const r = await tools.exec_command({cmd: ${JSON.stringify(cmd)}}); text(r);`;

@@ -23,7 +23,6 @@ describe("managed document", () => {
     expect(doc()).toEqual({
       sandbox_mode: "workspace-write",
       approval_policy: "never",
-      preferred_auth_method: "apikey",
       sandbox_workspace_write: { network_access: true },
       model: "gpt-5.2-codex",
       model_reasoning_effort: "medium",
