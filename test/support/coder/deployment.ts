@@ -4,7 +4,7 @@
 // marker in its environment, so teardown finds every process it started and stops it by pid.
 import { spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -80,7 +80,11 @@ export async function startDeployment(): Promise<Deployment> {
   const marker = randomUUID();
   for (const d of ["pg-sock", "server-home", "workspaces", "cli"]) mkdirSync(join(run, d), { recursive: true });
   sh(["chown", "-R", `${user.uid}:${user.gid}`, run]);
-  const coder = readableBy(user, coderBin, run);
+  // Named `coder` in a directory of its own: the agent's PATH has it, as images that ship the CLI
+  // do (the Coder MCP server the module configures runs `coder exp mcp server`).
+  const coder = join(run, "bin", "coder");
+  mkdirSync(join(run, "bin"));
+  symlinkSync(readableBy(user, coderBin, run), coder);
   // The provider mirror: the terraformrc names the mirror by absolute path, so both move together.
   let terraformrc = tools().terraformrc;
   if (runAs(user, ["test", "-r", terraformrc]).status !== 0) {
@@ -140,7 +144,7 @@ export async function startDeployment(): Promise<Deployment> {
   const d: Deployment = {
     url, run, marker, user, coder, token: "", owner: "admin", listeningBefore, serverPid, pgData, pgBin, calls, cli,
     async api(method, path, body) {
-      calls.push(`${method} ${path.replace(/\?.*/, "")}`);
+      calls.push(`${method} ${path.replace(/\?.*/, "").replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "{id}")}`);
       const res = await fetch(url + path, {
         method,
         headers: { "Coder-Session-Token": d.token, ...(body === undefined ? {} : { "content-type": "application/json" }) },
@@ -173,7 +177,7 @@ export async function startDeployment(): Promise<Deployment> {
 export function templateTar(d: Deployment, values: Record<string, unknown>, extra: Record<string, string> = {}): Uint8Array {
   const dir = mkdtempSync(join(d.run, "template-"));
   for (const f of ["main.tf", "start-agent.sh", "stop-agent.sh"]) copyFileSync(join(TEMPLATE_SRC, f), join(dir, f));
-  const vars = { coder_bin: d.coder, run_dir: d.run, run_marker: d.marker, ...values };
+  const vars = { coder_bin: d.coder, run_dir: d.run, run_marker: d.marker, ai_task: false, ...values };
   writeFileSync(join(dir, "run.tf.json"), JSON.stringify({ variable: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { default: v }])) }, null, 2));
   const tracked = sh(["git", "ls-files", "-z"], { cwd: ROOT }).split("\0").filter((f) => /^[^/]+\.tf$|^scripts\/|^dist\//.test(f));
   for (const f of tracked) {

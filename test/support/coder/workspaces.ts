@@ -20,7 +20,7 @@ export interface Agent {
   name: string;
   status: string;
   lifecycle_state: string;
-  apps: { id: string; slug: string; health: string; subdomain: boolean }[];
+  apps: { id: string; slug: string; health: string; subdomain: boolean; statuses?: { state: string; message: string; app_id: string }[] }[];
   scripts: { display_name: string; script: string; run_on_start: boolean; run_on_stop: boolean; exit_code?: number; status?: string; log_source_id: string }[];
 }
 

@@ -1,43 +1,15 @@
 # The template of the real-Coder tier (test/coder): one agent started on this machine by a local-exec,
 # running this repository's module (copied into ./modules/codex-boot when the template is pushed).
-# Values of this run (mirror, stub, paths) arrive as the defaults of the variables in run.tf.json.
+# This run's values are variables declared with their defaults in run.tf.json (written at push):
+#   coder_bin   the coder binary the agent runs          run_dir    the run's directory (workspaces/<id>/)
+#   run_marker  CODEX_BOOT_CODER_RUN of every process     mirror_url the loopback release mirror
+#   stub_url    the loopback Responses stub (no /v1)      ai_task    declare coder_ai_task (Tasks)
 terraform {
   required_providers {
     coder = {
       source = "coder/coder"
     }
   }
-}
-
-variable "coder_bin" {
-  type        = string
-  description = "The coder binary the agent runs."
-}
-
-variable "run_dir" {
-  type        = string
-  description = "This test run's directory; each workspace gets <run_dir>/workspaces/<id>/ with its HOME."
-}
-
-variable "run_marker" {
-  type        = string
-  description = "Value of CODEX_BOOT_CODER_RUN in every process of the run (teardown finds them by it)."
-}
-
-variable "mirror_url" {
-  type        = string
-  description = "The loopback GitHub-layout release mirror (Codex, AgentAPI, Bun)."
-}
-
-variable "stub_url" {
-  type        = string
-  description = "The loopback Responses stub, without /v1."
-}
-
-variable "ai_task" {
-  type        = bool
-  description = "Declare coder_ai_task (a template for Coder Tasks)."
-  default     = false
 }
 
 provider "coder" {}

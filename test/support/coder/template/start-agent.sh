@@ -11,7 +11,9 @@ for name in $(env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p'); do
     *) unset "$name" 2>/dev/null || true ;;
   esac
 done
-export HOME="$home" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 CODER_AGENT_TOKEN CODER_AGENT_URL CODEX_BOOT_CODER_RUN
+# The coder CLI on PATH, as in images that ship it (the module's MCP server runs `coder`).
+PATH=${CODER_BIN%/*}:/usr/local/bin:/usr/bin:/bin
+export HOME="$home" PATH LANG=C.UTF-8 CODER_AGENT_TOKEN CODER_AGENT_URL CODEX_BOOT_CODER_RUN
 export CODER_AGENT_LOG_DIR="$WORKSPACE_DIR/logs" CODER_AGENT_SCRIPT_DATA_DIR="$WORKSPACE_DIR/script-data"
 # Several agents share this host: no fixed debug/metrics ports, no shared sockets.
 export CODER_AGENT_PPROF_ADDRESS='' CODER_AGENT_PROMETHEUS_ADDRESS='' CODER_AGENT_DEBUG_ADDRESS=''
