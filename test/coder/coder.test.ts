@@ -124,15 +124,18 @@ describe("Codex in a real Coder deployment (v2.36.0)", () => {
     // AgentAPI redirects / to its chat under chat_base_path: the path coderd serves it at.
     const root = await viaCoder(d, appPath(d, w1, agent.name, "codex"));
     expect(root.status).toBe(307);
-    // The module names the agent by id in chat_base_path; coderd accepts a name or an id there.
-    const chat = root.headers.get("location") ?? "";
-    expect([agent.name, agent.id].map((a) => `${appPath(d, w1, a, "codex", "chat")}/embed`)).toContain(chat);
-    // Following it reaches AgentAPI's chat handler (the source-built AgentAPI has no UI files: its 404 names them).
-    const page = await viaCoder(d, chat);
-    const body = await page.text();
-    expect(page.status === 200 || body.includes("agentapi build without the chat UI")).toBe(true);
     const messages = await (await viaCoder(d, appPath(d, w1, agent.name, "codex", "messages"))).json() as { messages: { role: string; content: string }[] };
     expect(messages.messages.some((m) => m.role === "agent" && m.content.includes("Codex says:"))).toBe(true);
+    // Following the redirect must reach AgentAPI's chat handler through coderd (the source-built
+    // AgentAPI has no UI files; its 404 says so). coderd names the agent by its name or its own id.
+    const chat = root.headers.get("location") ?? "";
+    const page = await viaCoder(d, chat);
+    const body = await page.text();
+    if (!(page.status === 200 || body.includes("agentapi build without the chat UI"))) {
+      throw new Error(`chat_base_path does not lead to the chat: AgentAPI redirects to ${chat}, where coderd answers ${page.status} ` +
+        `${body.slice(0, 300)}\nThe agent is "${agent.name}" (id ${agent.id} in coderd); a working path is ${appPath(d, w1, agent.name, "codex", "chat")}/embed. ` +
+        "The module builds chat_base_path from var.agent_id, terraform's coder_agent id, which coderd does not use as the agent's id.");
+    }
   }), CASE_TIMEOUT);
 
   test("report_tasks: Codex's coder_report_task call through the real `coder exp mcp server` shows as the app status in coderd", () => timed("report_tasks", async () => {
@@ -239,8 +242,10 @@ describe("Codex in a real Coder deployment (v2.36.0)", () => {
       return;
     }
     const w = outcome.workspace!;
-    await readyAgent(d, w.id).catch((e) => {
-      throw new Error(`a 200 KB ai_prompt passed terraform plan but the workspace failed at boot; it must be refused at plan (${ISSUE_11}) or reach the model.\n${e}`);
+    await readyAgent(d, w.id).catch(async (e) => {
+      const script = agentOf(await workspace(d, w.id))?.scripts.find((s) => s.run_on_start && s.display_name === "Codex")?.script ?? "";
+      throw new Error(`a 200 KB ai_prompt passed terraform plan (start script ${Buffer.byteLength(script)} bytes) but the workspace failed at boot; ` +
+        `it must be refused at plan (${ISSUE_11}) or reach the model.\n${e}`);
     });
     const req = await until("the 200 KB prompt at the model", async () =>
       stub.requests.slice(seen).find((r) => lastUserText(r).includes("Step 0: in 'src/file-0.ts'")), 180_000);
@@ -262,10 +267,9 @@ describe("Codex in a real Coder deployment (v2.36.0)", () => {
       return;
     }
     const w = outcome.workspace!;
-    const a = await readyAgent(d, w.id).then((a) => a, (e) => String(e));
-    const size = typeof a === "string" ? "unknown" : Buffer.byteLength(a.scripts.find((s) => s.run_on_start && s.display_name === "Codex")!.script);
-    throw new Error(`a start script of about ${length + base} bytes (agent saw ${size}) passed terraform plan; it must be refused there (${ISSUE_11}).\n` +
-      `${typeof a === "string" ? a.slice(0, 3000) : "the agent even reported ready"}`);
+    const booted = await readyAgent(d, w.id).then(() => "the agent even reported ready", (e) => String(e).slice(0, 3000));
+    const script = agentOf(await workspace(d, w.id))?.scripts.find((s) => s.run_on_start && s.display_name === "Codex")?.script ?? "";
+    throw new Error(`a start script of ${Buffer.byteLength(script)} bytes (limit 131072 with its NUL) passed terraform plan; it must be refused there (${ISSUE_11}).\n${booted}`);
   }), CASE_TIMEOUT);
 
   test("teardown: every workspace stops, then the run stops what it started by pid and leaves nothing listening", () => timed("teardown", async () => {
@@ -273,6 +277,7 @@ describe("Codex in a real Coder deployment (v2.36.0)", () => {
     for (const w of list.workspaces.filter((w) => w.latest_build.transition === "start" && w.latest_build.job.status === "succeeded")) {
       await mustSucceed(d, (await transition(d, w.id, "stop")).id);
     }
+    await Promise.all([mirror.close(), stub.close()]);
     const leftovers = await stopDeployment(d);
     d.serverPid = 0;
     expect(leftovers).toEqual([]);

@@ -32,7 +32,9 @@ locals {
   home          = "${local.workspace_dir}/home"
   # A template author's long prompt kept in a file (the size cases write prompt.txt).
   prompt_file = "${path.module}/prompt.txt"
-  ai_prompt   = data.coder_task.me.enabled ? data.coder_task.me.prompt : fileexists(local.prompt_file) ? file(local.prompt_file) : data.coder_parameter.prompt.value
+  # Workspaces share this host: each gets its own AgentAPI port (a real workspace has its own).
+  agentapi_port = 20000 + parseint(substr(md5(data.coder_workspace.me.id), 0, 4), 16) % 10000
+  ai_prompt     = data.coder_task.me.enabled ? data.coder_task.me.prompt : fileexists(local.prompt_file) ? file(local.prompt_file) : data.coder_parameter.prompt.value
 }
 
 resource "coder_agent" "main" {
@@ -70,6 +72,7 @@ module "codex" {
   workdir        = "${local.home}/project"
   openai_api_key = "sk-test-coder-tier-0123456789"
   ai_prompt      = local.ai_prompt
+  agentapi_port  = local.agentapi_port
   github_url     = var.mirror_url
   # Codex's model requests go to the loopback stub; no update check leaves the machine.
   base_config_toml = <<-TOML

@@ -15,9 +15,11 @@ done
 PATH=${CODER_BIN%/*}:/usr/local/bin:/usr/bin:/bin
 export HOME="$home" PATH LANG=C.UTF-8 CODER_AGENT_TOKEN CODER_AGENT_URL CODEX_BOOT_CODER_RUN
 export CODER_AGENT_LOG_DIR="$WORKSPACE_DIR/logs" CODER_AGENT_SCRIPT_DATA_DIR="$WORKSPACE_DIR/script-data"
-# Several agents share this host: no fixed debug/metrics ports, no shared sockets.
+# Several agents share this host: no fixed debug/metrics ports. The agent socket keeps its default
+# path (/tmp/coder-agent.sock): `coder exp mcp server` reports task status through it, and Codex
+# does not forward a CODER_AGENT_SOCKET_PATH to MCP servers. The first agent running gets it.
 export CODER_AGENT_PPROF_ADDRESS='' CODER_AGENT_PROMETHEUS_ADDRESS='' CODER_AGENT_DEBUG_ADDRESS=''
-export CODER_AGENT_SOCKET_SERVER_ENABLED=false CODER_AGENT_DEVCONTAINERS_ENABLE=false
+export CODER_AGENT_DEVCONTAINERS_ENABLE=false
 export CODER_AGENT_BOUNDARY_LOG_PROXY_SOCKET_PATH="$WORKSPACE_DIR/boundary.sock"
 mkdir -p "$CODER_AGENT_SCRIPT_DATA_DIR"
 cd "$home"
