@@ -124,8 +124,12 @@ describe("Codex in a real Coder deployment (v2.36.0)", () => {
     // AgentAPI redirects / to its chat under chat_base_path: the path coderd serves it at.
     const root = await viaCoder(d, appPath(d, w1, agent.name, "codex"));
     expect(root.status).toBe(307);
-    const messages = await (await viaCoder(d, appPath(d, w1, agent.name, "codex", "messages"))).json() as { messages: { role: string; content: string }[] };
-    expect(messages.messages.some((m) => m.role === "agent" && m.content.includes("Codex says:"))).toBe(true);
+    // The chat shows Codex's answer to the first prompt (the stub ends a tool turn with "done: …").
+    await until("Codex's answer in the chat, read through coderd", async () => {
+      const res = await viaCoder(d, appPath(d, w1, agent.name, "codex", "messages"));
+      const { messages } = await res.json() as { messages: { role: string; content: string }[] };
+      return messages.some((m) => m.role === "agent" && m.content.includes("done:")) ? true : undefined;
+    }, 60_000);
     // Following the redirect must reach AgentAPI's chat handler through coderd (the source-built
     // AgentAPI has no UI files; its 404 says so). coderd names the agent by its name or its own id.
     const chat = root.headers.get("location") ?? "";
