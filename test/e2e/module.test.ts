@@ -13,7 +13,7 @@ import { PINS } from "../support/versions.ts";
 import { findSecrets, makeSandbox, runAsync, type Sandbox } from "../support/sandbox.ts";
 import { applyModule, initModule } from "../support/terraform.ts";
 import { serveCodexNpm, serveGithubReleases, startMirror, type Mirror } from "../support/mirror.ts";
-import { startResponsesStub, type ResponsesStub } from "../support/responses-stub.ts";
+import { startResponsesStub, workPrompt, workReply, type ResponsesStub } from "../support/responses-stub.ts";
 import { startAgentApiStub, type AgentApiStub } from "../support/agent-api-stub.ts";
 import { serveBun } from "./bun-mirror.ts";
 import { cleanupWorkspaces, inputsOf, must, runScript, workspace } from "./workspace.ts";
@@ -38,7 +38,7 @@ let bun: ReturnType<typeof serveBun>;
 
 beforeAll(async () => {
   tools(); // fail loudly (not skip) when the setup has not run
-  [mirror, responses, agent] = await Promise.all([startMirror(), startResponsesStub({ reply: REPLY }), startAgentApiStub()]);
+  [mirror, responses, agent] = await Promise.all([startMirror(), startResponsesStub({ reply: workReply(REPLY) }), startAgentApiStub()]);
   serveGithubReleases(mirror);
   serveCodexNpm(mirror);
   bun = serveBun(mirror);
@@ -124,11 +124,14 @@ describe("the module applied with the real coder provider, its scripts run with 
   }, TIMEOUT);
 
   for (const c of CASES) {
-    test(`${c.name}: AgentAPI healthy, Codex answers through the stub, stop snapshots and stops`, async () => {
+    test(`${c.name}: AgentAPI healthy, the task prompt makes Codex run a command whose file appears, stop snapshots and stops`, async () => {
       const { box, path, mcpCalls } = workspace(c.runtime);
       const port = await freePort();
       const workdir = join(box.root, tricky("workdir"));
-      const prompt = tricky("prompt");
+      // The task asks for work: the stub answers with a tool call, so the file appears only if the
+      // installed Codex can run commands in its sandbox (the bare binary could not).
+      const proof = `made by codex: ${c.name}`;
+      const prompt = workPrompt(`printf '%s' '${proof}' > proof.txt`, tricky("prompt"));
       const system = tricky("system");
       // Codex's own update check would leave the machine: off. The API-key cases route the
       // OpenAI provider to the stub; AI Bridge gets its URL from the module (the access URL).
@@ -186,12 +189,13 @@ describe("the module applied with the real coder provider, its scripts run with 
       // The launcher the stub put on the workspace PATH knows the module's inputs (the port).
       const cli = must("codex-boot status", await runAsync(["/bin/sh", "-c", "codex-boot status --json"], { env, cwd: box.home }));
       expect(JSON.parse(cli.stdout).agentapi).toMatchObject({ port, health: expect.stringMatching(/^healthy/) });
-      const answered = await waitFor("Codex's answer in AgentAPI's messages", async () => {
+      const answered = await waitFor("Codex's report of the command in AgentAPI's messages", async () => {
         const res = await fetch(`http://127.0.0.1:${port}/messages`);
         const body = (await res.json()) as { messages: { role: string; content: string }[] };
-        return body.messages.find((m) => m.role === "agent" && m.content.includes("e2e reply from the Responses stub"));
+        return body.messages.find((m) => m.role === "agent" && m.content.includes("done:"));
       });
-      expect(answered.content).toContain("Codex says:");
+      expect(answered.content).toContain("done:");
+      expect(readFileSync(join(workdir, "proof.txt"), "utf8")).toBe(proof);
 
       // The first model request carries the system prompt (AGENTS.md), the task prompt and the
       // workdir (Codex's cwd) exactly; the key from coder_env authenticates it.
@@ -218,7 +222,7 @@ describe("the module applied with the real coder provider, its scripts run with 
       const posted = agent.posts.slice(snapshots);
       expect(posted.length).toBe(1);
       expect(posted[0]!.url).toContain(`/tasks/${TASK_ID}/log-snapshot`);
-      expect(posted[0]!.body).toContain("e2e reply from the Responses stub");
+      expect(posted[0]!.body).toContain("done:");
       await waitFor("AgentAPI to stop listening", async () => {
         try {
           await fetch(`http://127.0.0.1:${port}/status`);
