@@ -73,7 +73,7 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
     let ls: LaunchSandbox;
     beforeAll(async () => {
       ls = await box();
-    });
+    }, 30_000);
 
     test("start returns once GET /status is healthy; a user message reaches Codex with the AGENTS.md prompt, and its reply comes back", async () => {
       const r = await ls.run(runtime, "start");
@@ -230,7 +230,7 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
         const r = await task.run(runtime, "start", { ai_prompt: prompt });
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
-      });
+      }, 90_000);
 
       test("reaches the model byte-exact, wrapped in the task preamble, and runs no shell", async () => {
         const req = await until("the task prompt at the stub", () => turn(TASK_PREAMBLE + prompt));
