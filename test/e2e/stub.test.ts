@@ -144,6 +144,40 @@ describe("the boot stub", () => {
     );
   }, TIMEOUT);
 
+  describe("with an old node (v18) first on PATH", () => {
+    /** A workspace whose PATH starts with a `node` that reports v18 and logs any other use. */
+    const withOldNode = () => {
+      const ws = workspace(null);
+      const dir = join(ws.box.root, "old-node");
+      mkdirSync(dir);
+      const used = join(ws.box.root, "old-node-used");
+      writeFileSync(join(dir, "node"), `#!/bin/sh\n[ "$1" = --version ] && { echo v18.20.4; exit 0; }\necho "$*" >>'${used}'\nexit 3\n`, { mode: 0o755 });
+      return { ws: { ...ws, path: `${dir}:${ws.path}` }, used };
+    };
+
+    test("js_runtime = node refuses it, says node >= 20 is needed, and never runs it", async () => {
+      const { ws, used } = withOldNode();
+      const r = await dryRun(ws, await startScript({ js_runtime: "node" }), { NPM_CONFIG_REGISTRY: mirror.url });
+      expect(r.stderr).toBe(
+        'codex-boot: js_runtime is node but no node (deno >= 2, node >= 20) is on PATH. Install it in the image, or set js_runtime = "auto" to let the module install Bun\n',
+      );
+      expect(r.code).toBe(1);
+      expect(existsSync(used)).toBe(false);
+      expect(existsSync(runtimeDir(ws))).toBe(false);
+    }, TIMEOUT);
+
+    test("js_runtime = auto installs Bun and runs the program with it, never with the old node", async () => {
+      const { ws, used } = withOldNode();
+      const r = await dryRun(ws, await startScript(), { NPM_CONFIG_REGISTRY: mirror.url });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`codex-boot: installed Bun ${PINS.bun} (linux-x64`);
+      expect(r.stdout).toContain(`codex-boot: start with ${join(runtimeDir(ws), "bun")}\n`);
+      expect(r.stdout).toContain('dry run of "start"');
+      expect(existsSync(used)).toBe(false);
+    }, TIMEOUT);
+  });
+
   test("without curl or wget the Bun install says which tools it looked for", async () => {
     const ws = workspace(null, UTILS.filter((u) => u !== "curl"));
     const r = await dryRun(ws, await startScript({ npm_registry_url: mirror.url }));
