@@ -157,6 +157,9 @@ export function decodeEnvConfig(b64: string): unknown {
 export function resolveInputs(layers: Partial<Inputs>[]): Inputs {
   const inputs = Object.assign(defaults(), ...layers) as Inputs;
   if (inputs.workdir.length > 1) inputs.workdir = inputs.workdir.replace(/\/+$/, "");
+  // Digests are compared as lowercase hex; variables.tf accepts either case (some tools print upper).
+  inputs.codex_sha256 = inputs.codex_sha256.toLowerCase();
+  inputs.agentapi_sha256 = inputs.agentapi_sha256.toLowerCase();
   return inputs;
 }
 

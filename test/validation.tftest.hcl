@@ -146,6 +146,7 @@ run "valid_non_default_values_pass" {
     github_url             = "http://127.0.0.1:8080/gh"
     npm_registry_url       = "https://registry.example/npm/"
     codex_sha256           = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789ABCDEF"
+    agentapi_sha256        = "D79B9FB8EE8992375896F97D7A7C5C6C49C258D1FA517559BCFFB7B00FB889DE"
     js_runtime             = "deno"
   }
   assert {

@@ -71,6 +71,13 @@ describe("input schema", () => {
     expect(bad({ codex_install_source: "brew" })).toContain("codex_install_source");
   });
 
+  test("digest pins in uppercase are taken as the same digest in lowercase (the installer compares lowercase hex)", () => {
+    const upper = "0123456789ABCDEF".repeat(4);
+    const inputs = resolveInputs([parseLayer({ codex_sha256: upper, agentapi_sha256: upper }, "t")]);
+    expect(inputs.codex_sha256).toBe(upper.toLowerCase());
+    expect(inputs.agentapi_sha256).toBe(upper.toLowerCase());
+  });
+
   test("secrets are refused in the inputs and point to the environment", () => {
     expect(bad({ openai_api_key: "sk-x" })).toMatch(/secret.*environment/);
   });
