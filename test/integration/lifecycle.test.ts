@@ -209,6 +209,10 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
       const status = JSON.parse((await ns.run(runtime, "status", {}, ["--json"])).stdout);
       expect(status.sandbox).toStartWith("does not work here (bwrap: No permissions to create a new namespace");
       expect(readFileSync(join(ns.sb.home, ".codex/config.toml"), "utf8")).toContain('sandbox_mode = "workspace-write"');
+      // The warning is true: in such a workspace the command Codex runs fails, and no file appears.
+      const messages = await chat(ns, workPrompt("printf ok > ns-proof.txt"), "done:");
+      expect(messages.at(-1)!.content).toMatch(/bubblewrap|namespace|sandbox/i);
+      expect(existsSync(join(ns.work, "ns-proof.txt"))).toBe(false);
       expect((await ns.run(runtime, "stop")).code).toBe(0);
 
       // The same workspace with user namespaces; a failing bwrap first on PATH does not break
