@@ -24,7 +24,6 @@ if (want("size")) {
   const sizes = bundleSizes();
   rows.push({ section: "size", metric: "dist/codex-boot.js raw", value: `${sizes.raw} B`, goal: `<= ${BUDGET.raw} B`, ok: sizes.raw <= BUDGET.raw });
   rows.push({ section: "size", metric: "dist/codex-boot.js gzip -9", value: `${sizes.gzip} B`, goal: `<= ${BUDGET.gzip} B`, ok: sizes.gzip <= BUDGET.gzip });
-  rows.push({ section: "size", metric: "dist/codex-boot.js.br.a85 (embedded: brotli + Ascii85)", value: `${sizes.embedded} B` });
   rows.push(...(await scriptSize()));
 }
 
