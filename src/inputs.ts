@@ -34,7 +34,7 @@ export const SCHEMA = {
   install_agentapi: bool(true),
   agentapi_version: str("v0.12.2", versionOrLatest),
   codex_model: str("gpt-5.2-codex", oneLine),
-  model_reasoning_effort: str("medium", oneOf(["", "none", "minimal", "low", "medium", "high", "xhigh"])),
+  model_reasoning_effort: str("medium", oneOf(["none", "minimal", "low", "medium", "high", "xhigh"])),
   base_config_toml: str(""),
   additional_mcp_servers: str(""),
   codex_system_prompt: str("You are a helpful coding assistant. Start every response with `Codex says:`"),

@@ -57,10 +57,17 @@ describe("input schema", () => {
   });
 
   test("model_reasoning_effort accepts the documented set only", () => {
-    for (const ok of ["none", "minimal", "low", "medium", "high", "xhigh", ""]) {
+    for (const ok of ["none", "minimal", "low", "medium", "high", "xhigh"]) {
       expect(parseLayer({ model_reasoning_effort: ok }, "t").model_reasoning_effort).toBe(ok);
     }
     expect(bad({ model_reasoning_effort: "extreme" })).toMatch(/"model_reasoning_effort".*one of/);
+  });
+
+  test("an enum error lists only the values Terraform accepts too, never an empty string", () => {
+    expect(bad({ model_reasoning_effort: "" })).toBe(
+      'input "model_reasoning_effort" (from test) must be one of "none", "minimal", "low", "medium", "high", "xhigh", got ""',
+    );
+    expect(bad({ codex_install_source: "" })).not.toContain('"",');
   });
 
   test("ports, URLs, versions and digests are validated", () => {
