@@ -37,10 +37,22 @@ export function loadInputs(flags: Pick<Args, "config" | "inputs">, env: Record<s
   return resolveInputs(layers);
 }
 
+/**
+ * pre_install_script and post_install_script may edit config.toml or AGENTS.md: plan the files again
+ * from what is on disk after them, so what they wrote is kept (the launch plan does not read files).
+ */
+function afterInstallScripts(ctx: RunContext): RunContext {
+  if (!ctx.inputs.pre_install_script && !ctx.inputs.post_install_script) return ctx;
+  const facts = gatherFacts(ctx.inputs, ctx.env, SECRET_ENV);
+  const { files, commands, config, warnings } = buildPlan("configure", ctx.inputs, ctx.secrets, facts);
+  for (const w of warnings.filter((w) => !ctx.plan.warnings.includes(w))) warn(w);
+  return { ...ctx, facts, plan: { ...ctx.plan, files, commands, config } };
+}
+
 const EXECUTORS: Record<Command, (ctx: RunContext) => Promise<void>> = {
   start: async (ctx) => {
     await runInstall(ctx);
-    await runConfigure(ctx);
+    await runConfigure(afterInstallScripts(ctx));
     await runLaunch(ctx);
   },
   install: runInstall,
