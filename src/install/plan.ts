@@ -57,7 +57,7 @@ export function planInstalls(inputs: Inputs, _secrets: Secrets, facts: Facts) {
       action: skip ? "skip-installed" : "download",
       sha256: pin,
       installed,
-      reason: skip ? `${version} is installed` : installed && version === "latest" ? `${installed} is installed; one request checks for a newer release` : "not installed yet",
+      reason: skip ? `${version} is installed` : installed && !/^v?\d+\.\d+\.\d+/.test(version) ? `${installed} is installed; one request checks for a newer release` : "not installed yet",
     };
   });
   return { steps, warnings };

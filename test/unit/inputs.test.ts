@@ -73,7 +73,7 @@ describe("input schema", () => {
   test("ports, URLs, versions and digests are validated", () => {
     expect(bad({ agentapi_port: 70000 })).toContain("agentapi_port");
     expect(bad({ github_url: "ftp://mirror" })).toContain("github_url");
-    expect(bad({ codex_version: "one" })).toContain("codex_version");
+    expect(bad({ codex_version: "0.1; rm" })).toContain("codex_version");
     expect(bad({ codex_sha256: "abc" })).toContain("codex_sha256");
     expect(bad({ codex_install_source: "brew" })).toContain("codex_install_source");
   });
@@ -92,6 +92,18 @@ describe("input schema", () => {
     const inputs = { ...defaults(), enable_aibridge: true };
     expect(() => checkCombination(inputs, { OPENAI_API_KEY: "sk-1" })).toThrow(/enable_aibridge/);
     expect(() => checkCombination(inputs, {})).not.toThrow();
+  });
+
+  test("codex_version takes npm's forms with the npm source; the GitHub source explains that its tags are exact", () => {
+    for (const v of ["next", "0.46", "^0.46.0", "~0.46.1", ">=0.46 <0.47", "0.46.x"]) {
+      const inputs = resolveInputs([parseLayer({ codex_version: v, codex_install_source: "npm" }, "t")]);
+      expect(() => checkCombination(inputs, {})).not.toThrow();
+      const github = resolveInputs([parseLayer({ codex_version: v }, "t")]);
+      expect(() => checkCombination(github, {})).toThrow(
+        `input "codex_version" is ${JSON.stringify(v)}, which only the npm source resolves: with codex_install_source = "github" it must be "", "latest" or an exact release like 0.169.0 (release tags are exact). Set codex_install_source = "npm" for dist-tags and ranges`,
+      );
+    }
+    for (const v of ["", "latest", "0.169.0", "v0.169.0"]) expect(() => checkCombination(resolveInputs([parseLayer({ codex_version: v }, "t")]), {})).not.toThrow();
   });
 
   test("the printable view shows only whether a secret is set", () => {
