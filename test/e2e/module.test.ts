@@ -112,7 +112,7 @@ describe("the module applied with the real coder provider, its scripts run with 
     const defaults = await applyModule(tfDir.root, { agent_id: "agent-1", workdir: "/home/coder/project", openai_api_key: KEY });
     const start = defaults.script("start");
     const bytes = Buffer.byteLength(start);
-    console.log(`rendered start coder_script (defaults): ${bytes} bytes (budget 40960 with a typical configuration); stop: ${Buffer.byteLength(defaults.script("stop"))} bytes`);
+    // The sizes to quote come from test/e2e/readme-sizes.test.ts (the bench's configurations), not from here.
     const inputs = inputsOf(start);
     expect(Object.keys(inputs).filter((k) => !(k in SCHEMA))).toEqual([]);
     // Tuning knobs keep their defaults; every other input the program knows is set by the module.
