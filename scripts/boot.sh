@@ -116,7 +116,7 @@ esac
 # The program travels as Terraform's base64gzip() of dist/codex-boot.js, one line; it is unpacked
 # only when it changed (gzip checks its CRC, the digest names the version).
 if [ "$(sha256 "$js")" != "$bundle_sha256" ]; then
-  base64 -d <<'BUNDLE' | gzip -dc >"$js.$$" || fail "unpacking into $js failed. Check that HOME has free space"
+  base64 -d <<'BUNDLE' | gzip -dc >"$js.$$" || { rm -f "$js.$$"; fail "unpacking into $js failed. Check that HOME has free space"; }
 ${bundle}
 BUNDLE
   mv -f "$js.$$" "$js"

@@ -122,6 +122,18 @@ describe("bad input exits 2 and names the key", () => {
     expect(res.stderr).toContain('"workdir"');
   });
 
+  test("--config FILE is read and unknown options are refused", () => {
+    const file = join(box.root, "inputs.json");
+    writeFileSync(file, JSON.stringify({ codex_model: "from-file" }));
+    const res = runBundle("deno", ["--dry-run", "--json", "--config", file], { env: box.env });
+    expect(JSON.parse(res.stdout).inputs.codex_model).toBe("from-file");
+    expect(runBundle("bun", ["--frobnicate"], { env: box.env }).code).toBe(2);
+    expect(runBundle("bun", ["frobnicate"], { env: box.env }).code).toBe(2);
+  });
+});
+
+// Each of these starts a runtime per case: seconds under load, beyond bun test's 5 s default.
+describe("commands, flags and help", () => {
   test("the command after --dry-run is the one previewed, under Bun, Deno and Node", () => {
     for (const r of RUNTIMES) {
       for (const command of ["install", "configure", "stop", "status"]) {
@@ -130,7 +142,7 @@ describe("bad input exits 2 and names the key", () => {
         expect(res.stdout).toContain(`dry run of "${command}"`);
       }
     }
-  });
+  }, 60_000);
 
   test("stop --dry-run shows what stop would do, not only the inputs", () => {
     const res = runBundle("bun", ["stop", "--dry-run"], { env: envWith() });
@@ -152,7 +164,7 @@ describe("bad input exits 2 and names the key", () => {
       expect(helps[0]!.stdout).toContain(`Usage: codex-boot ${command} [flags]`);
       expect(new Set(helps.map((h) => h.stdout)).size).toBe(1);
     }
-  });
+  }, 30_000);
 
   test("under Deno without permission flags, one line says which deno run flags to use", () => {
     const res = runBundle("deno", ["--dry-run"], { env: envWith(), runtimeArgv: [tools().deno, "run", "--no-prompt", BUNDLE] });
@@ -162,14 +174,6 @@ describe("bad input exits 2 and names the key", () => {
     ]);
   });
 
-  test("--config FILE is read and unknown options are refused", () => {
-    const file = join(box.root, "inputs.json");
-    writeFileSync(file, JSON.stringify({ codex_model: "from-file" }));
-    const res = runBundle("deno", ["--dry-run", "--json", "--config", file], { env: box.env });
-    expect(JSON.parse(res.stdout).inputs.codex_model).toBe("from-file");
-    expect(runBundle("bun", ["--frobnicate"], { env: box.env }).code).toBe(2);
-    expect(runBundle("bun", ["frobnicate"], { env: box.env }).code).toBe(2);
-  });
 });
 
 describe("secrets", () => {
@@ -181,7 +185,7 @@ describe("secrets", () => {
         expect(res.stdout + res.stderr).not.toContain(AGENT_TOKEN);
       }
     }
-  });
+  }, 60_000); // 12 runtime starts: beyond the 5 s default under load
 
   test("the dry run says a secret is set without showing it", () => {
     const res = runBundle("bun", ["--dry-run"], { env: envWith() });
