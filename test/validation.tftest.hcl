@@ -30,6 +30,23 @@ run "codex_version_must_be_a_version" {
   expect_failures = [var.codex_version]
 }
 
+run "codex_version_takes_npm_ranges_and_dist_tags_with_the_npm_source" {
+  command = plan
+  variables {
+    codex_install_source = "npm"
+    codex_version        = "^0.46.0 || next"
+  }
+}
+
+run "codex_version_with_the_npm_source_is_still_one_safe_line" {
+  command = plan
+  variables {
+    codex_install_source = "npm"
+    codex_version        = "0.46'; rm -rf ~"
+  }
+  expect_failures = [var.codex_version]
+}
+
 run "agentapi_version_must_be_a_version" {
   command = plan
   variables {

@@ -12,6 +12,7 @@ import { applyModule, initModule } from "../support/terraform.ts";
 import { startMirror, type Mirror } from "../support/mirror.ts";
 import { moduleWithVersion } from "../support/module-copy.ts";
 import { serveBun } from "./bun-mirror.ts";
+import { typicalConfig } from "../../bench/script-size.ts";
 import { cleanupWorkspaces, runScript, UTILS, workspace, type Workspace } from "./workspace.ts";
 
 const TIMEOUT = 120_000;
@@ -55,11 +56,13 @@ const programLine = (r: RunResult) => r.stdout.split("\n").find((l) => l.include
 const runtimeDir = (ws: Workspace) => join(ws.box.home, ".codex-module", "runtime");
 
 describe("the boot stub", () => {
-  test("the rendered start and stop scripts are POSIX sh that shellcheck finds clean", async () => {
+  test("the rendered start and stop scripts (comments stripped) are POSIX sh that shellcheck finds clean", async () => {
     const sc = tools().shellcheck;
     if (!sc) throw new Error("shellcheck is not set up: run `bun test/support/setup.ts`");
-    const applied = await applyModule(tfDir.root, { agent_id: "agent-1", workdir: "/home/coder/project", js_runtime: "auto" });
-    for (const name of ["start", "stop"] as const) {
+    const defaults = await applyModule(tfDir.root, { agent_id: "agent-1", workdir: "/home/coder/project", js_runtime: "auto" });
+    const typical = await applyModule(tfDir.root, typicalConfig());
+    for (const [name, applied] of [["start", defaults], ["stop", defaults], ["start", typical]] as const) {
+      expect(applied.script(name).split("\n").filter((l) => /^\s*#(?!!)/.test(l))).toEqual([]);
       const file = join(tfDir.root, `${name}.sh`);
       writeFileSync(file, applied.script(name));
       const r = spawnSync(sc, ["--shell=sh", "--severity=style", file], { encoding: "utf8" });
