@@ -11,7 +11,11 @@ export function withManagedBlock(existing: string, prompt: string): string {
   const end = existing.lastIndexOf(END);
   const start = end < 0 ? -1 : existing.lastIndexOf(BEGIN, end);
   if (start < 0 && !text) return existing;
-  const [before, after] = start < 0 ? [existing, ""] : [existing.slice(0, start), existing.slice(end + END.length)];
+  // coder-labs/codex 4.x appended the prompt as it is: take that copy over instead of adding a second.
+  const seedCopy = start < 0 && text ? existing.lastIndexOf(text) : -1;
+  const [before, after] =
+    seedCopy >= 0 ? [existing.slice(0, seedCopy), existing.slice(seedCopy + text.length)]
+    : start < 0 ? [existing, ""] : [existing.slice(0, start), existing.slice(end + END.length)];
   const head = before.replace(/(\r?\n)+$/, "");
   const tail = after.replace(/^(\r?\n)+/, "");
   // One blank line between the user's text and the block: adding then removing gives the text back.

@@ -10,6 +10,7 @@ import { planConfigFiles } from "./codex-config.ts";
 import { planAgentsMd } from "./agents-md.ts";
 import { planInstalls } from "./install/plan.ts";
 import { planLaunch, type LaunchFacts } from "./launch-plan.ts";
+import { planStop, type StopStep } from "./stop-plan.ts";
 
 export type FileAction = "create" | "update" | "unchanged";
 export interface FileStep {
@@ -67,6 +68,7 @@ export interface Plan {
   commands: CommandStep[];
   install: InstallStep[];
   launch: LaunchStep | null;
+  stop: StopStep | null;
   /** The config.toml key paths the module will own, and whether the file on disk failed to parse. */
   config: { owned: string[][]; invalid: boolean } | null;
 }
@@ -116,6 +118,12 @@ export function buildPlan(command: Command, inputs: Inputs, secrets: Secrets, fa
     install = planned.steps;
   }
   if (command === "start") launch = planLaunch(inputs, facts, install, Object.keys(secrets));
+  let stop: StopStep | null = null;
+  if (command === "stop") {
+    const planned = planStop(inputs, secrets, facts);
+    if (planned.warning) warnings.push(planned.warning);
+    stop = planned.step;
+  }
 
-  return { version: VERSION, command, inputs: redactedView(inputs, secrets), warnings, files, commands, install, launch, config: configOwned };
+  return { version: VERSION, command, inputs: redactedView(inputs, secrets), warnings, files, commands, install, launch, stop, config: configOwned };
 }

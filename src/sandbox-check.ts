@@ -33,10 +33,15 @@ export function checkSandbox(ctx: RunContext, codex: string): void {
   if (mode === "danger-full-access") {
     result = { ok: true, mode, detail: "no sandbox to check" };
   } else {
-    // `codex sandbox -- true` sets up the same bubblewrap sandbox Codex puts around every command.
-    const r = spawnSync(codex, ["sandbox", "--", "true"], {
-      cwd: ctx.inputs.workdir || paths.home, env: { ...ctx.env, CODEX_HOME: paths.codexHome }, encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe"],
-    });
+    // `codex sandbox -- true` sets up the same bubblewrap sandbox Codex puts around every command;
+    // releases before 0.147 spell it `codex sandbox linux -- true` (and answer the new form with a
+    // usage error, exit 2).
+    const sandbox = (argv: string[]) =>
+      spawnSync(codex, argv, {
+        cwd: ctx.inputs.workdir || paths.home, env: { ...ctx.env, CODEX_HOME: paths.codexHome }, encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe"],
+      });
+    let r = sandbox(["sandbox", "--", "true"]);
+    if (r.status === 2) r = sandbox(["sandbox", "linux", "--", "true"]);
     const why = r.error?.message ?? (r.stderr ?? "").split("\n").map((l) => l.trim()).filter((l) => l && !/^WARNING: proceeding/.test(l)).at(-1);
     result = r.status === 0 ? { ok: true, mode, detail: "" } : { ok: false, mode, detail: why || `codex sandbox exited ${r.status ?? r.signal}` };
   }

@@ -19,6 +19,9 @@ import { download, exists, getJson, getTextOrNull, latestTag, type Net } from ".
 import { pickTarball } from "./npm.ts";
 import { bare } from "./plan.ts";
 
+/** A version that names one release (not latest, a dist-tag or a range). */
+const exact = (v: string) => /^(rust-)?v?\d+\.\d+\.\d+/.test(v);
+
 /** A verified tree waiting in a temp dir, and how it was had. */
 interface Fetched {
   tree: string;
@@ -32,10 +35,9 @@ interface Fetched {
 
 export async function installCodex({ facts }: RunContext, s: InstallStep, net: Net): Promise<void> {
   const root = s.tree!;
-  const latest = s.version === "latest";
-  // A working install of "latest" is kept when a newer one cannot be had: that must not fail a boot,
-  // nor hold it up (the check gets few retries).
-  const kept = latest && s.installed;
+  // A working install of "latest" (or an npm dist-tag or range) is kept when a newer one cannot be
+  // had: that must not fail a boot, nor hold it up (the check gets few retries).
+  const kept = !exact(s.version) && s.installed;
   const check = kept ? { ...net, tries: 2 } : net;
   mkdirSync(root, { recursive: true, mode: 0o755 });
   // Leftovers of a killed run (nobody else installs while this run holds boot.lock).
@@ -77,7 +79,8 @@ export async function installCodex({ facts }: RunContext, s: InstallStep, net: N
 
 /** The platform tarball from the npm registry: its integrity is the packument's sha512. Its tree is package/vendor/<triple>/. */
 async function fromNpm(s: InstallStep, net: Net, check: Net, tmp: string, arch: string): Promise<Fetched | string> {
-  const { version, url, sha512 } = pickTarball(await getJson(s.url!, check, "application/vnd.npm.install-v1+json"), s.version === "latest" ? "" : bare(s.version), arch, s.url!);
+  const wanted = exact(s.version) ? bare(s.version) : s.version === "latest" ? "" : s.version;
+  const { version, url, sha512 } = pickTarball(await getJson(s.url!, check, "application/vnd.npm.install-v1+json"), wanted, arch, s.url!);
   if (version === s.installed) return version;
   const dl = `${tmp}.dl.part`;
   const got = await download(url, dl, net, progress("codex"));

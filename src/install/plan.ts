@@ -53,7 +53,7 @@ export function planInstalls(inputs: Inputs, _secrets: Secrets, facts: Facts) {
     const common = {
       name, version, dest, sha256: pin, installed,
       action: skip ? "skip-installed" : "download",
-      reason: skip ? `${version} is installed` : installed && version === "latest" ? `${installed} is installed; a request or two check for a newer release` : "not installed yet",
+      reason: skip ? `${version} is installed` : installed && !/^v?\d+\.\d+\.\d+/.test(version) ? `${installed} is installed; a request or two check for a newer release` : "not installed yet",
     } as const;
     if (name === "agentapi") {
       const tag = version === "latest" ? "latest/download" : `download/v${bare(version)}`;

@@ -57,6 +57,12 @@ for (const rt of RUNTIMES) {
       expect(readlinkSync(bin(b, "codex"))).toBe(join(tree, "bin/codex"));
       for (const f of ["bin/codex", "bin/codex-code-mode-host", "codex-path/rg", "codex-resources/bwrap", "codex-package.json"]) expect(existsSync(join(tree, f))).toBe(true);
       expect(fileSha256(join(tree, "bin/codex-code-mode-host"))).toBe(fileSha256(join(tools().codexPackageDir, "bin/codex-code-mode-host")));
+      // Codex itself, run through the link, sees a consistent package with its bundled search.
+      const doctor = spawnSync(bin(b, "codex"), ["doctor", "--json"], { encoding: "utf8", cwd: b.home, env: { ...b.env, CODEX_HOME: join(b.home, ".codex") }, timeout: 60_000 });
+      const checks = JSON.parse(doctor.stdout).checks;
+      expect(checks.installation).toMatchObject({ status: "ok", summary: "installation looks consistent" });
+      expect(checks.installation.details["install context"]).toStartWith(`other (package ${tree}, bin ${tree}/bin, resources ${tree}/codex-resources`);
+      expect(checks["runtime.search"].details).toMatchObject({ "search provider": "bundled", "search command": `${tree}/codex-path/rg` });
       const s = state(b).install;
       expect(s.codex).toMatchObject({
         version: PINS.codex, source: "github", sha256: sha256hex(artifacts.codexPackage()), dir: tree, entry: "bin/codex", verified: "codex-package_SHA256SUMS", layout: "package",

@@ -3,7 +3,7 @@
 // loopback Coder agent API; a stub `coder` MCP server records coder_report_task calls.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { tools, type Runtime } from "../support/tools.ts";
@@ -13,6 +13,7 @@ import { runtimeArgv } from "../support/tools.ts";
 import { startAgentApiStub, type AgentApiStub } from "../support/agent-api-stub.ts";
 import { AGENT_TOKEN, AIBRIDGE_TOKEN, chat, launchSandbox, processesWith, until, type LaunchSandbox } from "../support/launch-sandbox.ts";
 import { TASK_PREAMBLE } from "../../src/launch-plan.ts";
+import { LOG_CAP } from "../../src/launch.ts";
 
 const SYSTEM = "Lifecycle test system prompt: SYSTEM-MARKER-5e1f. Start every response with `Codex says:`";
 const REPORT = { summary: "Reporting from the stub", link: "", state: "working" };
@@ -73,7 +74,7 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
     let ls: LaunchSandbox;
     beforeAll(async () => {
       ls = await box();
-    });
+    }, 30_000);
 
     test("start returns once GET /status is healthy; a user message reaches Codex with the AGENTS.md prompt, and its reply comes back", async () => {
       const r = await ls.run(runtime, "start");
@@ -208,6 +209,10 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
       const status = JSON.parse((await ns.run(runtime, "status", {}, ["--json"])).stdout);
       expect(status.sandbox).toStartWith("does not work here (bwrap: No permissions to create a new namespace");
       expect(readFileSync(join(ns.sb.home, ".codex/config.toml"), "utf8")).toContain('sandbox_mode = "workspace-write"');
+      // The warning is true: in such a workspace the command Codex runs fails, and no file appears.
+      const messages = await chat(ns, workPrompt("printf ok > ns-proof.txt"), "done:");
+      expect(messages.at(-1)!.content).toMatch(/bubblewrap|namespace|sandbox/i);
+      expect(existsSync(join(ns.work, "ns-proof.txt"))).toBe(false);
       expect((await ns.run(runtime, "stop")).code).toBe(0);
 
       // The same workspace with user namespaces; a failing bwrap first on PATH does not break
@@ -230,7 +235,7 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
         const r = await task.run(runtime, "start", { ai_prompt: prompt });
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
-      });
+      }, 90_000);
 
       test("reaches the model byte-exact, wrapped in the task preamble, and runs no shell", async () => {
         const req = await until("the task prompt at the stub", () => turn(TASK_PREAMBLE + prompt));
@@ -305,6 +310,28 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
       expect(r.stderr).toContain("task log snapshot not posted: CODER_AGENT_URL or CODER_AGENT_TOKEN is not set");
       expect(offline.agentapis()).toEqual([]);
     }, 60_000);
+
+    test("start moves an agentapi.log past its cap to agentapi.log.1 and begins a new one; a log under the cap is kept", async () => {
+      const logged = await box();
+      const mod = join(logged.sb.home, ".codex-module");
+      const log = join(mod, "agentapi.log");
+      mkdirSync(mod, { recursive: true });
+      const old = Buffer.alloc(LOG_CAP + 1, "output of an earlier agentapi\n");
+      writeFileSync(log, old);
+      expect((await logged.run(runtime, "start")).code).toBe(0);
+      const logs = () => readdirSync(mod).filter((f) => f.startsWith("agentapi.log")).sort();
+      expect(logs()).toEqual(["agentapi.log", "agentapi.log.1"]);
+      expect(readFileSync(`${log}.1`).equals(old)).toBe(true);
+      const fresh = readFileSync(log, "utf8");
+      expect(fresh).not.toContain("output of an earlier agentapi");
+      expect(fresh).toContain(`${logged.port}`); // this agentapi's own output
+
+      expect((await logged.run(runtime, "stop")).code).toBe(0);
+      expect((await logged.run(runtime, "start")).code).toBe(0);
+      expect(readFileSync(log, "utf8")).toStartWith(fresh);
+      expect(logs()).toEqual(["agentapi.log", "agentapi.log.1"]);
+      expect(readFileSync(`${log}.1`).equals(old)).toBe(true);
+    }, 90_000);
 
     test("a stale pid file naming another live process is replaced, and that process is left alone", async () => {
       const stale = await box();
