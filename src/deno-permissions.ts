@@ -1,6 +1,6 @@
 // Under Deno, the program needs its permissions spelled out. Without them the first read of the
-// environment (log.ts reads it while being imported) throws NotCapable with a stack trace; this
-// module is imported first so the user gets one line saying which flags to pass instead.
+// environment (picocolors reads it while being imported) throws NotCapable with a stack trace;
+// this module is imported first so the user gets one line saying which flags to pass instead.
 
 const file = decodeURIComponent(new URL(import.meta.url).pathname);
 const ALL = `deno run --allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys ${file}`;

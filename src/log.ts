@@ -1,13 +1,9 @@
 // All output goes through here: colors only on a TTY without NO_COLOR, secrets scrubbed.
+import { createColors } from "picocolors";
 import type { Plan } from "./plan.ts";
 
 const useColor = () => !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== "dumb";
-/** The six SGR styles the output uses, never nested (this replaced picocolors: 2 KB of the bundle). */
-export function colors(on: boolean) {
-  const sgr = (open: number, close: number) => (s: string) => (on ? `\x1b[${open}m${s}\x1b[${close}m` : s);
-  return { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39) };
-}
-export const c = colors(useColor());
+export const c = createColors(useColor());
 
 let scrubber: (s: string) => string = (s) => s;
 export function setScrubber(fn: (s: string) => string) {

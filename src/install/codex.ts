@@ -3,13 +3,10 @@
 // (Codex finds codex-code-mode-host and its resources beside the real file, through the link).
 // The switch is one rename of a link, done only after the new tree was verified and ran; the old
 // version stays in use until then and is removed after.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { RunContext } from "../context.ts";
 import type { InstallStep } from "../plan.ts";
-import { RunError } from "../errors.ts";
 import { fileId, readTextOrNull } from "../fsutil.ts";
 import { progress, step, warn } from "../log.ts";
 import { readState, updateState, type InstallRecord } from "../state.ts";
@@ -17,6 +14,7 @@ import { codexAssets, codexEntry, codexTriple, needsHost, parseSums } from "./co
 import { extractEntry, extractTree } from "./extract.ts";
 import { download, exists, getJson, getTextOrNull, latestTag, type Net } from "./fetch.ts";
 import { pickTarball } from "./npm.ts";
+import { failed, versionOf } from "./outcome.ts";
 import { bare } from "./plan.ts";
 
 /** A version that names one release (not latest, a dist-tag or a range). */
@@ -47,15 +45,8 @@ export async function installCodex({ facts }: RunContext, s: InstallStep, net: N
     const got = s.source === "npm" ? await fromNpm(s, net, check, tmp, facts.platform.arch) : await fromGithub(s, net, check, tmp, facts.platform.arch);
     if (typeof got === "string") return void step(`codex ${got} is installed and the latest`);
     const entry = codexEntry(readTextOrNull(join(got.tree, "codex-package.json")), (rel) => existsSync(join(got.tree, rel)));
-    const exe = join(got.tree, entry);
-    // Runs it once: catches a wrong asset (an HTML page, another platform) before it replaces anything.
-    let reported;
-    try {
-      reported = (await promisify(execFile)(exe, ["--version"], { timeout: 20_000 })).stdout;
-    } catch (e) {
-      throw new Error(`the downloaded codex does not run (${(e as Error).message.split("\n")[0]})`);
-    }
-    const version = got.version || /\d+\.\d+\.\d+\S*/.exec(reported)?.[0] || "unknown";
+    const reported = await versionOf(join(got.tree, entry), "codex");
+    const version = got.version || reported;
     const dir = switchTo(root, got.tree, version, entry, s.dest);
     const record: InstallRecord = {
       version, sha256: got.sha256, source: s.source, url: got.url, dir, entry, verified: got.verified, layout: got.layout, ...fileId(join(dir, entry))!,
@@ -67,11 +58,7 @@ export async function installCodex({ facts }: RunContext, s: InstallStep, net: N
       warn(`codex ${version} came without codex-code-mode-host (${host} is missing): Codex runs every command and file edit through it, so Codex can chat but not work. Use a release that publishes codex-package-<platform>.tar.gz (codex_version), or codex_install_source = "npm"`);
     }
   } catch (e) {
-    const why = (e as Error).message;
-    if (kept) return void warn(`could not get the latest codex (${why}); keeping the installed ${kept}`);
-    throw new RunError(
-      `installing codex ${bare(s.version)}: ${why}. Check codex_version${s.sha256 ? ", codex_sha256" : ""} and ${s.source === "npm" ? "npm_registry_url" : "github_url"}; the installed codex, if any, was kept`,
-    );
+    failed(s, e, kept, bare(s.version));
   } finally {
     for (const f of readdirSync(root)) if (f.startsWith(basename(tmp) + ".")) rmSync(join(root, f), { recursive: true, force: true });
   }

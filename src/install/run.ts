@@ -2,8 +2,7 @@
 // state, links in CODER_SCRIPT_BIN_DIR, post script. Runs under boot.lock (cli.ts), so the plan's
 // warm check is current; correctness does not rest on that lock though: every binary lands by
 // rename of a verified temp file, so a reader sees the old file or the new one, never a torn one.
-import { execFile, spawn } from "node:child_process";
-import { promisify } from "node:util";
+import { spawn } from "node:child_process";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { RunContext } from "../context.ts";
@@ -17,6 +16,7 @@ import { download, latestTag, type Net } from "./fetch.ts";
 import { npmToken } from "./npm.ts";
 import { bare } from "./plan.ts";
 import { installCodex } from "./codex.ts";
+import { failed, versionOf } from "./outcome.ts";
 
 export async function runInstall(ctx: RunContext): Promise<void> {
   const { plan, inputs, facts, env } = ctx;
@@ -83,14 +83,8 @@ async function installOne({ facts }: RunContext, s: InstallStep, net: Net): Prom
     if (pin && got.sha256 !== pin) throw new Error(`${url} has sha256 ${got.sha256}, not ${s.name}_sha256 ${pin}`);
     renameSync(dl, part);
     chmodSync(part, 0o755);
-    // Runs it once: catches a wrong asset (an HTML page, another platform) before it replaces anything.
-    let reported;
-    try {
-      reported = (await promisify(execFile)(part, ["--version"], { timeout: 20_000 })).stdout; // Bun may throw here, not reject
-    } catch (e) {
-      throw new Error(`the downloaded ${s.name} does not run (${(e as Error).message.split("\n")[0]})`);
-    }
-    version ||= /\d+\.\d+\.\d+\S*/.exec(reported)?.[0] ?? "unknown";
+    const reported = await versionOf(part, s.name);
+    version ||= reported;
     renameSync(part, s.dest);
     updateState(facts.paths.stateJson, "install", {
       ...readState(facts.paths.stateJson).install,
@@ -98,11 +92,7 @@ async function installOne({ facts }: RunContext, s: InstallStep, net: Net): Prom
     });
     step(`installed ${s.name} ${version} from ${url}`);
   } catch (e) {
-    const why = (e as Error).message;
-    if (kept) return void warn(`could not get the latest ${s.name} (${why}); keeping the installed ${kept}`);
-    throw new RunError(
-      `installing ${s.name} ${version || s.version}: ${why}. Check ${s.name}_version${pin ? `, ${s.name}_sha256` : ""} and ${s.source === "npm" ? "npm_registry_url" : "github_url"}; the installed ${s.name}, if any, was kept`,
-    );
+    failed(s, e, kept, version || s.version);
   } finally {
     rmSync(dl, { force: true });
     rmSync(part, { force: true });
