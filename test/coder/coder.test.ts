@@ -10,7 +10,7 @@ import { tools } from "../support/tools.ts";
 import { serveGithubReleases, startMirror, type Mirror } from "../support/mirror.ts";
 import { startResponsesStub, workPrompt, type ResponsesStub } from "../support/responses-stub.ts";
 import { serveBun } from "../e2e/bun-mirror.ts";
-import { newListeners, pushTemplate, startDeployment, stopDeployment, templateTar, type Deployment } from "../support/coder/deployment.ts";
+import { pushTemplate, startDeployment, stillListening, stopDeployment, templateTar, type Deployment } from "../support/coder/deployment.ts";
 import { pidsWithEnv, withExe } from "../support/coder/host.ts";
 import {
   agentOf, appPath, createWorkspace, finishedBuild, healthyApp, mustSucceed, readyAgent, scriptLogs, transition, until, viaCoder, workspace,
@@ -286,9 +286,11 @@ describe("Codex in a real Coder deployment (v2.36.0)", () => {
       await mustSucceed(d, (await transition(d, w.id, "stop")).id);
     }
     await Promise.all([mirror.close(), stub.close()]);
+    for (const u of [mirror.url, stub.url]) d.ports.add(Number(new URL(u).port));
     const leftovers = await stopDeployment(d);
     d.serverPid = 0;
     expect(leftovers).toEqual([]);
-    expect(newListeners(d)).toEqual([]);
+    expect(d.ports.size).toBeGreaterThanOrEqual(6); // server, PostgreSQL, mirror, stub, 2+ AgentAPIs
+    expect(stillListening(d)).toEqual([]);
   }), CASE_TIMEOUT);
 });

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ROOT, tools } from "../tools.ts";
 import { buildCoder } from "./build.ts";
-import { account, alive, asAccount, describe, listening, pidsWithEnv, postgresBin, sh, type Account } from "./host.ts";
+import { account, alive, asAccount, describe, listening, pidsWithEnv, portOf, postgresBin, sh, type Account } from "./host.ts";
 
 export const MARKER = "CODEX_BOOT_CODER_RUN";
 const PASSWORD = "Codex-boot-tier5-Passw0rd!";
@@ -35,8 +35,9 @@ export interface Deployment {
   /** The first user's session token (the owner of every workspace here). */
   token: string;
   owner: string;
-  /** Listening sockets before the run started (teardown must leave no others). */
-  listeningBefore: Set<string>;
+  /** Every TCP port the run listened on: server, PostgreSQL, each workspace's AgentAPI (added
+   * as workspaces come up). Other jobs on this machine may listen too: only these are checked. */
+  ports: Set<number>;
   serverPid: number;
   pgData: string;
   pgBin: string;
@@ -75,7 +76,6 @@ export async function startDeployment(): Promise<Deployment> {
   const coderBin = buildCoder();
   const pgBin = postgresBin();
   const user = account();
-  const listeningBefore = new Set(listening().keys());
   const run = mkdtempSync(join(tmpdir(), "codex-boot-coder-"));
   const marker = randomUUID();
   for (const d of ["pg-sock", "server-home", "workspaces", "cli"]) mkdirSync(join(run, d), { recursive: true });
@@ -142,7 +142,7 @@ export async function startDeployment(): Promise<Deployment> {
     return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   };
   const d: Deployment = {
-    url, run, marker, user, coder, token: "", owner: "admin", listeningBefore, serverPid, pgData, pgBin, calls, cli,
+    url, run, marker, user, coder, token: "", owner: "admin", ports: new Set([port, pgPort]), serverPid, pgData, pgBin, calls, cli,
     async api(method, path, body) {
       calls.push(`${method} ${path.replace(/\?.*/, "").replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "{id}")}`);
       const res = await fetch(url + path, {
@@ -219,18 +219,22 @@ export async function stopDeployment(d: Deployment): Promise<string[]> {
   };
   await term(agentPids(), 60_000);
   if (d.serverPid) await term([d.serverPid], 30_000);
-  if (existsSync(join(d.pgData, "postmaster.pid"))) {
+  const postmaster = join(d.pgData, "postmaster.pid");
+  if (existsSync(postmaster)) {
+    // pg_ctl stops the postmaster by the pid in postmaster.pid; wait for that pid to be gone.
+    const pid = Number(readFileSync(postmaster, "utf8").split("\n")[0]);
     runAs(d.user, [join(d.pgBin, "pg_ctl"), "-D", d.pgData, "-m", "fast", "-w", "-t", "30", "stop"]);
+    await term([pid].filter(alive), 30_000);
   }
   // Anything still carrying the marker was left behind by what the run started (e.g. a daemon).
   const leftovers = pidsWithEnv(MARKER, d.marker).filter(alive);
   late.push(...leftovers.map((p) => `left running: ${describe(p)}`));
   await term(leftovers, 10_000);
   // CODER_TIER_KEEP=1 keeps the run's logs (server, postgres, agents, scripts) for a post-mortem.
-  if (!process.env.CODER_TIER_KEEP) rmSync(d.run, { recursive: true, force: true });
+  if (!process.env.CODER_TIER_KEEP) rmSync(d.run, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   else console.log(`coder tier: run kept in ${d.run}`);
   return late;
 }
 
-/** Listening sockets now that were not there before the run. */
-export const newListeners = (d: Deployment) => [...listening().keys()].filter((a) => !d.listeningBefore.has(a));
+/** The run's ports that something still listens on (on any address). */
+export const stillListening = (d: Deployment) => [...listening().keys()].map(portOf).filter((p) => d.ports.has(p));

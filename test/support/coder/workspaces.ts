@@ -20,7 +20,7 @@ export interface Agent {
   name: string;
   status: string;
   lifecycle_state: string;
-  apps: { id: string; slug: string; health: string; subdomain: boolean; statuses?: { state: string; message: string; app_id: string }[] }[];
+  apps: { id: string; slug: string; url?: string; health: string; subdomain: boolean; statuses?: { state: string; message: string; app_id: string }[] }[];
   scripts: { display_name: string; script: string; run_on_start: boolean; run_on_stop: boolean; exit_code?: number; status?: string; log_source_id: string }[];
 }
 
@@ -92,6 +92,8 @@ const explainAgent = (d: Deployment, id: string) => async () => {
 export async function readyAgent(d: Deployment, id: string, ms = 300_000): Promise<Agent> {
   return until("the agent to be ready (start scripts done)", async () => {
     const a = agentOf(await workspace(d, id));
+    // Teardown checks that nothing listens on the ports the run used: note each app's port.
+    for (const app of a?.apps ?? []) if (app.url) d.ports.add(Number(new URL(app.url).port));
     if (a && ["start_error", "start_timeout"].includes(a.lifecycle_state)) {
       throw new Error(`the agent's start scripts failed (${a.lifecycle_state})\n${await explainAgent(d, id)()}`);
     }
