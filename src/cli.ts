@@ -25,31 +25,40 @@ interface Flags {
   dryRun?: boolean;
   json?: boolean;
   verbose?: boolean;
-  workdir?: unknown;
-  model?: unknown;
-  codexVersion?: unknown;
-  agentapiVersion?: unknown;
-  prompt?: unknown;
 }
 
-const FLAG_INPUTS: [keyof Flags, keyof Inputs, string][] = [
-  ["workdir", "workdir", "workdir"], ["model", "codex_model", "model"], ["codexVersion", "codex_version", "codex-version"],
-  ["agentapiVersion", "agentapi_version", "agentapi-version"], ["prompt", "ai_prompt", "prompt"],
-];
+/** Flag name -> the input it sets. */
+const FLAG_INPUTS: Record<string, keyof Inputs> = {
+  workdir: "workdir", model: "codex_model", "codex-version": "codex_version", "agentapi-version": "agentapi_version", prompt: "ai_prompt",
+};
 
-/** mri turns "1" into 1: flags are strings by definition, so give them back as typed. */
-function flagLayer(flags: Flags): Partial<Inputs> {
+/**
+ * The values of the input flags exactly as typed. cac's parser (mri) turns number-like values into
+ * numbers ("007" -> 7, "1e3" -> 1000, 20 digits lose some), so they are read from argv here with
+ * mri's own rules: `--name=value`, or `--name value` unless value starts with "-"; "--" ends flags.
+ */
+export function flagValues(argv: string[]): Map<string, (string | null)[]> {
+  const seen = new Map<string, (string | null)[]>();
+  for (let i = 0; i < argv.length && argv[i] !== "--"; i++) {
+    const m = /^--([^=]+)(?:=([\s\S]*))?$/.exec(argv[i]!);
+    if (!m || !Object.hasOwn(FLAG_INPUTS, m[1]!)) continue;
+    let value: string | null = m[2] ?? null;
+    if (value === null && i + 1 < argv.length && !argv[i + 1]!.startsWith("-")) value = argv[++i]!;
+    seen.set(m[1]!, [...(seen.get(m[1]!) ?? []), value]);
+  }
+  return seen;
+}
+
+function flagLayer(argv: string[]): Partial<Inputs> {
   const raw: Record<string, unknown> = {};
-  for (const [flag, key, name] of FLAG_INPUTS) {
-    const v = flags[flag];
-    if (v === undefined) continue;
-    if (Array.isArray(v) || typeof v === "boolean") throw new InputError(`flag --${name} needs exactly one value`);
-    raw[key] = String(v);
+  for (const [name, values] of flagValues(argv)) {
+    if (values.length !== 1 || values[0] === null) throw new InputError(`flag --${name} needs exactly one value`);
+    raw[FLAG_INPUTS[name]!] = values[0];
   }
   return parseLayer(raw, "command-line flags");
 }
 
-export function loadInputs(flags: Flags, env: Record<string, string | undefined>): Inputs {
+export function loadInputs(flags: Flags, env: Record<string, string | undefined>, argv: string[] = []): Inputs {
   const layers: Partial<Inputs>[] = [];
   if (flags.config) {
     let text: string;
@@ -62,7 +71,7 @@ export function loadInputs(flags: Flags, env: Record<string, string | undefined>
     layers.push(parseLayer(parseJson(text, origin), origin));
   }
   if (env.CODEX_BOOT_CONFIG) layers.push(parseLayer(decodeEnvConfig(env.CODEX_BOOT_CONFIG), "CODEX_BOOT_CONFIG"));
-  layers.push(flagLayer(flags));
+  layers.push(flagLayer(argv));
   return resolveInputs(layers);
 }
 
@@ -78,7 +87,7 @@ const EXECUTORS: Record<Command, (ctx: RunContext) => Promise<void>> = {
   status: runStatus,
 };
 
-async function run(command: string, flags: Flags): Promise<number> {
+async function run(command: string, flags: Flags, argv: string[]): Promise<number> {
   const env = process.env as Record<string, string | undefined>;
   const secrets = readSecrets(env);
   setScrubber((s) => scrub(s, secrets));
@@ -87,7 +96,7 @@ async function run(command: string, flags: Flags): Promise<number> {
     if (!COMMANDS.includes(command as Command)) {
       throw new InputError(`unknown command "${command}"; expected one of ${COMMANDS.join(", ")}`);
     }
-    const inputs = loadInputs(flags, env);
+    const inputs = loadInputs(flags, env, argv);
     checkCombination(inputs, secrets);
     // Runs that change the machine take turns per HOME, and read its facts only once it is theirs.
     if (!flags.dryRun && command !== "status") {
@@ -128,7 +137,7 @@ export function main(argv: string[] = process.argv): void {
     .option("--prompt <text>", "Input ai_prompt: the initial task prompt")
     .option("-v, --version", "Print the version")
     .action(async (command: string | undefined, flags: Flags) => {
-      process.exitCode = await run(command ?? "start", flags);
+      process.exitCode = await run(command ?? "start", flags, argv.slice(2));
     });
   cli.help();
   try {

@@ -1,0 +1,42 @@
+// Issue 11 (adversarial testing), input and state handling through the built bundle under Bun and
+// Deno: flag values stay strings, prototype-named keys are unknown keys, an all-slash workdir is /,
+// AGENTS.md markers in the prompt are refused, and a hand-edited state.json is not a crash.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tools, type Runtime } from "../support/tools.ts";
+import { b64config, runBundleAsync } from "../support/sandbox.ts";
+import { sandboxPool } from "../support/mirror.ts";
+import { BEGIN, END } from "../../src/agents-md.ts";
+
+const RUNTIMES: Runtime[] = ["bun", "deno"];
+const pool = sandboxPool();
+beforeAll(() => void tools());
+afterAll(() => pool.cleanup());
+
+const dryRun = async (rt: Runtime, args: string[], inputs: Record<string, unknown> = {}) => {
+  const b = pool.make();
+  const r = await runBundleAsync(rt, ["start", "--dry-run", "--json", ...args], { env: { ...b.env, CODEX_BOOT_CONFIG: b64config(inputs) } });
+  return { ...r, b, plan: r.code === 0 ? JSON.parse(r.stdout) : null };
+};
+
+for (const rt of RUNTIMES) {
+  describe(`hardening: inputs under ${rt}`, () => {
+    test("CLI flag values stay strings exactly as typed (007, 1e3, 0x10, 20 digits)", async () => {
+      for (const value of ["007", "1e3", "0x10", "12345678901234567890", " 42 "]) {
+        const r = await dryRun(rt, ["--model", value, `--prompt=${value}`, "--codex-version", "0.169.0"]);
+        expect(r.stderr).toBe("");
+        expect(r.plan.inputs.codex_model).toBe(value);
+        expect(r.plan.inputs.ai_prompt).toBe(value);
+        expect(r.plan.inputs.codex_version).toBe("0.169.0");
+      }
+      const twice = await dryRun(rt, ["--model", "a", "--model", "b"]);
+      expect(twice.code).toBe(2);
+      expect(twice.stderr).toContain("flag --model needs exactly one value");
+      const none = await dryRun(rt, ["--model"]);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain("--model");
+    }, 60_000);
+
+  });
+}
