@@ -113,7 +113,7 @@ export function parseLayer(raw: unknown, origin: string): Partial<Inputs> {
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (!(key in SCHEMA)) {
+    if (!Object.hasOwn(SCHEMA, key)) { // own keys only: "toString" or "__proto__" is no input
       if ((SECRET_ENV as readonly string[]).includes(key.toUpperCase()) || key === "openai_api_key") {
         fail(key, origin, "is a secret and is not accepted in the inputs: set it in the environment (coder_env) instead");
       }

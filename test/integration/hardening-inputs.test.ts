@@ -38,5 +38,20 @@ for (const rt of RUNTIMES) {
       expect(none.stderr).toContain("--model");
     }, 60_000);
 
+    test("keys named like Object.prototype members are unknown inputs, not crashes", async () => {
+      for (const json of ['{"toString":"x"}', '{"constructor":"x"}', '{"__proto__":{"workdir":"/tmp"}}', '{"hasOwnProperty":1}']) {
+        const b = pool.make();
+        const file = join(b.root, "inputs.json");
+        writeFileSync(file, json);
+        const key = Object.keys(JSON.parse(json))[0]!;
+        const viaFile = await runBundleAsync(rt, ["start", "--dry-run", "--config", file], { env: b.env });
+        expect(viaFile.stderr).toStartWith(`codex-boot: input "${key}" (from --config ${file}) is not a known input`);
+        expect(viaFile.code).toBe(2);
+        const viaEnv = await runBundleAsync(rt, ["start", "--dry-run"], { env: { ...b.env, CODEX_BOOT_CONFIG: Buffer.from(json).toString("base64") } });
+        expect(viaEnv.stderr).toStartWith(`codex-boot: input "${key}" (from CODEX_BOOT_CONFIG) is not a known input`);
+        expect(viaEnv.code).toBe(2);
+      }
+    }, 60_000);
+
   });
 }
