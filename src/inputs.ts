@@ -156,7 +156,8 @@ export function decodeEnvConfig(b64: string): unknown {
 /** Merges layers, highest precedence last: defaults < file < env < flags. */
 export function resolveInputs(layers: Partial<Inputs>[]): Inputs {
   const inputs = Object.assign(defaults(), ...layers) as Inputs;
-  if (inputs.workdir.length > 1) inputs.workdir = inputs.workdir.replace(/\/+$/, "");
+  // Trailing slashes go, but "////" is the root, not "" (which would mean HOME).
+  if (inputs.workdir) inputs.workdir = inputs.workdir.replace(/(.)\/+$/, "$1");
   return inputs;
 }
 

@@ -53,5 +53,17 @@ for (const rt of RUNTIMES) {
       }
     }, 60_000);
 
+    test('a workdir of only slashes is "/", never HOME', async () => {
+      const r = await dryRun(rt, [], { workdir: "////" });
+      expect(r.stderr).toBe("");
+      expect(r.plan.inputs.workdir).toBe("/");
+      expect(r.plan.launch.cwd).toBe("/");
+      const toml = r.plan.files.find((f: { path: string }) => f.path.endsWith("config.toml")).content as string;
+      expect(toml).toContain('[projects."/"]');
+      expect(toml).not.toContain(r.b.home);
+      const flag = await dryRun(rt, ["--workdir", "//"]);
+      expect(flag.plan.launch.cwd).toBe("/");
+    }, 30_000);
+
   });
 }
