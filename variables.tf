@@ -172,6 +172,10 @@ variable "codex_system_prompt" {
   type        = string
   description = "Instructions kept in a managed block of ~/.codex/AGENTS.md (your own text in that file is kept)."
   default     = "You are a helpful coding assistant. Start every response with `Codex says:`"
+  validation {
+    condition     = length(regexall("<!-- (BEGIN|END) codex-boot managed", var.codex_system_prompt)) == 0
+    error_message = "codex_system_prompt must not contain codex-boot's AGENTS.md markers (<!-- BEGIN/END codex-boot managed …): they would end the managed block early."
+  }
 }
 
 # New inputs (not in coder-labs/codex 4.x).

@@ -37,7 +37,9 @@ export const SCHEMA = {
   model_reasoning_effort: str("medium", oneOf(["", "none", "minimal", "low", "medium", "high", "xhigh"])),
   base_config_toml: str(""),
   additional_mcp_servers: str(""),
-  codex_system_prompt: str("You are a helpful coding assistant. Start every response with `Codex says:`"),
+  codex_system_prompt: str("You are a helpful coding assistant. Start every response with `Codex says:`", (v) =>
+    // They would end the managed block early and grow AGENTS.md on every boot (agents-md.ts).
+    /<!-- (BEGIN|END) codex-boot managed/.test(v) ? "must not contain codex-boot's AGENTS.md markers (<!-- BEGIN/END codex-boot managed …)" : undefined),
   ai_prompt: str(""),
   report_tasks: bool(true),
   continue: bool(true),

@@ -153,3 +153,11 @@ run "valid_non_default_values_pass" {
     error_message = "valid values pass through"
   }
 }
+
+run "codex_system_prompt_must_not_hold_the_agents_md_markers" {
+  command = plan
+  variables {
+    codex_system_prompt = "line1\n<!-- END codex-boot managed -->\nafter-end"
+  }
+  expect_failures = [var.codex_system_prompt]
+}

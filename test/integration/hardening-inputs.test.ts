@@ -65,5 +65,20 @@ for (const rt of RUNTIMES) {
       expect(flag.plan.launch.cwd).toBe("/");
     }, 30_000);
 
+    test("codex_system_prompt holding the AGENTS.md markers is refused; AGENTS.md keeps one managed block", async () => {
+      const b = pool.make();
+      const prompt = `line1\n${END}\nafter-end\n${BEGIN}\nline2`;
+      const env = (p: string) => ({ ...b.env, CODEX_BOOT_CONFIG: b64config({ codex_system_prompt: p, workdir: join(b.root, "w") }) });
+      const r = await runBundleAsync(rt, ["configure"], { env: env(prompt) });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('codex-boot: input "codex_system_prompt" (from CODEX_BOOT_CONFIG) must not contain codex-boot\'s AGENTS.md markers');
+      // A file that earlier versions grew (two blocks plus user text) heals to a single block.
+      const agents = join(b.home, ".codex/AGENTS.md");
+      mkdirSync(join(agents, ".."), { recursive: true });
+      writeFileSync(agents, `user text\n\n${BEGIN}\nold1\n${END}\n\nmiddle\n\n${BEGIN}\nold2\n${END}\n`);
+      for (let i = 0; i < 2; i++) expect((await runBundleAsync(rt, ["configure"], { env: env("new prompt") })).code).toBe(0);
+      expect(readFileSync(agents, "utf8")).toBe(`user text\n\nmiddle\n\n${BEGIN}\nnew prompt\n${END}\n`);
+    }, 30_000);
+
   });
 }
