@@ -32,9 +32,11 @@ export function gatherFacts(inputs: Inputs, env: Record<string, string | undefin
   const home = env.HOME || homedir();
   const paths = pathsFor(home, env.CODEX_HOME);
   const workdir = inputs.workdir || home;
-  const state = readState(paths.stateJson);
+  const warnings: string[] = [];
+  const state = readState(paths.stateJson, warnings);
   return {
     paths,
+    warnings,
     platform: { os: process.platform, arch: process.arch },
     env: publicEnv(env, secretNames),
     files: {

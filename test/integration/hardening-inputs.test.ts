@@ -80,5 +80,17 @@ for (const rt of RUNTIMES) {
       expect(readFileSync(agents, "utf8")).toBe(`user text\n\nmiddle\n\n${BEGIN}\nnew prompt\n${END}\n`);
     }, 30_000);
 
+    test("status with a hand-edited state.json treats bad records as absent and says so", async () => {
+      for (const state of ['{"install":{"codex":null}}', '{"install":{"codex":{"version":7}},"launch":{"fingerprint":1}}', '{"install":[1],"config":{"owned":"x"}}', "[]", "not json"]) {
+        const b = pool.make();
+        mkdirSync(join(b.home, ".codex-module"), { recursive: true });
+        writeFileSync(join(b.home, ".codex-module/state.json"), state);
+        const r = await runBundleAsync(rt, ["status", "--json"], { env: b.env });
+        expect(r.code).toBe(0);
+        expect(JSON.parse(r.stdout).installed).toEqual({});
+        expect(r.stderr).toContain(`codex-boot: warning: ${join(b.home, ".codex-module/state.json")}`);
+        expect(r.stderr).toContain("is not valid and is treated as absent");
+      }
+    }, 60_000);
   });
 }
