@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { tools, type Runtime } from "../support/tools.ts";
+import { runtimeArgv, tools, type Runtime } from "../support/tools.ts";
 import { runAsync, runBundleAsync } from "../support/sandbox.ts";
 import { artifacts, fileSha256, githubRelease, installEnv, sandboxPool, startMirror, type Mirror } from "../support/mirror.ts";
 import { PINS } from "../support/versions.ts";
@@ -40,5 +40,30 @@ for (const rt of RUNTIMES) {
       expect(r.stdout).toContain("***\n".repeat(20000));
       expect(r.stdout).not.toContain("SECRET");
     }, 60_000);
+
+    test("a full disk during a download ends the install at once, naming the file and the free space; the old binary stays", async () => {
+      const b = pool.make();
+      const config = (v: string) => installEnv(b.root, b.env, { github_url: m.url, install_codex: false, agentapi_version: v }).CODEX_BOOT_CONFIG!;
+      // HOME on a tmpfs with room for one agentapi and a few MB more, in a mount namespace of its own.
+      const script = `mount -t tmpfs -o size=${Math.ceil(artifacts.agentapi().byteLength / 2 ** 20) + 3}m tmpfs "$HOME" || exit 99
+CODEX_BOOT_CONFIG=$FIRST "$@" install >/dev/null || exit 98
+sha256sum "$HOME/.codex-module/bin/agentapi"
+CODEX_BOOT_CONFIG=$SECOND "$@" install; echo "exit=$?"
+ls -A "$HOME/.codex-module/bin"`;
+      m.requests.length = 0;
+      const t0 = Date.now();
+      const r = await runAsync(["unshare", "--mount", "--pid", "--fork", "--kill-child", "sh", "-c", script, "sh", ...runtimeArgv(rt)], {
+        env: { ...installEnv(b.root, b.env, {}, { PATH: toolsOnPath(b.env.PATH!) }), FIRST: config(PINS.agentapi), SECOND: config("0.12.3") },
+        timeoutMs: 60_000,
+      });
+      expect(r.stderr).toMatch(
+        /^codex-boot: installing agentapi 0\.12\.3: cannot write \/.*\/home\/\.codex-module\/bin\/\.agentapi\.\d+\.dl\.part after \d+ bytes: .*(ENOSPC|No space left on device|no space left on device).*, \d+\.\d MB free there\. Free disk space/,
+      );
+      expect(r.stdout).toContain("exit=1\n");
+      expect(Date.now() - t0).toBeLessThan(20_000);
+      expect(m.requests.filter((q) => q.path.includes("v0.12.3"))).toHaveLength(1); // no retry
+      expect(r.stdout.split("\n")[0]).toStartWith(fileSha256(tools().agentapi)); // the old binary is intact
+      expect(r.stdout).toEndWith("exit=1\nagentapi\n"); // and no temp file is left
+    }, 90_000);
   });
 }
