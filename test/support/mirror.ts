@@ -83,10 +83,12 @@ export async function startMirror(): Promise<Mirror> {
       ...(range ? { "content-range": `bytes ${start}-${bytes.byteLength - 1}/${bytes.byteLength}` } : {}),
     });
     if (!fault || fault.kind === "body" || req.method === "HEAD") return void res.end(req.method === "HEAD" ? undefined : body);
-    res.write(body.subarray(0, fault.after));
-    if (fault.kind === "reset") setTimeout(() => res.socket?.destroy(), 20);
-    else if (fault.kind === "truncate") setTimeout(() => res.socket?.end(), 20);
-    else setTimeout(() => res.socket?.destroy(), fault.ms);
+    // Exactly `after` bytes, then the cut, once they are handed to the socket (not after a time).
+    res.write(body.subarray(0, fault.after), () => {
+      if (fault.kind === "reset") res.socket?.destroy();
+      else if (fault.kind === "truncate") res.socket?.end();
+      else setTimeout(() => res.socket?.destroy(), fault.ms);
+    });
   });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
