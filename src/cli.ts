@@ -16,6 +16,7 @@ import { runStop } from "./stop.ts";
 import { runStatus } from "./status.ts";
 import { acquireLock } from "./lock.ts";
 import { pathsFor } from "./paths.ts";
+import { makeDir } from "./fsutil.ts";
 import { homedir } from "node:os";
 
 const COMMANDS: Command[] = ["start", "install", "configure", "stop", "status"];
@@ -75,19 +76,26 @@ export function loadInputs(flags: Flags, env: Record<string, string | undefined>
   return resolveInputs(layers);
 }
 
+/** The installer's dirs with their modes made explicit (the umask may be 000) before anything lands there. */
+const install = ({ facts: { paths } }: RunContext) => (makeDir(paths.moduleDir, 0o700), makeDir(paths.binDir, 0o755));
+
 const EXECUTORS: Record<Command, (ctx: RunContext) => Promise<void>> = {
   start: async (ctx) => {
+    install(ctx);
     await runInstall(ctx);
     await runConfigure(ctx);
     await runLaunch(ctx);
   },
-  install: runInstall,
+  install: (ctx) => (install(ctx), runInstall(ctx)),
   configure: runConfigure,
   stop: runStop,
   status: runStatus,
 };
 
 async function run(command: string, flags: Flags, argv: string[]): Promise<number> {
+  // No group or world write, whatever umask the agent runs us with (000 made ~/.codex 0777); what
+  // we and our children (Codex, agentapi, scripts) create inherits it.
+  process.umask(process.umask(0o022) | 0o022);
   const env = process.env as Record<string, string | undefined>;
   const secrets = readSecrets(env);
   setScrubber((s) => scrub(s, secrets));

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { RunContext } from "../context.ts";
 import type { InstallStep } from "../plan.ts";
 import { RunError } from "../errors.ts";
-import { fileId } from "../fsutil.ts";
+import { fileId, makeDir } from "../fsutil.ts";
 import { scrubStream } from "../scrub-stream.ts";
 import { progress, step, warn } from "../log.ts";
 import { readState, updateState } from "../state.ts";
@@ -120,7 +120,7 @@ async function script(ctx: RunContext, kind: "pre" | "post"): Promise<void> {
   const { moduleDir, home } = ctx.facts.paths;
   const log = join(moduleDir, `${kind}_install.log`);
   step(`running ${kind}_install_script (output kept in ${log})`);
-  mkdirSync(moduleDir, { recursive: true });
+  makeDir(moduleDir, 0o700);
   const fd = openSync(log, "w", 0o600); // not appendFileSync: Deno's sets mode 0666
   try {
     const code = await new Promise<number>((ok, fail) => {

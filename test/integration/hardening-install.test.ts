@@ -1,10 +1,10 @@
 // Issue 11 (adversarial testing), the installer through the built bundle under Bun and Deno: a
 // secret split across pipe chunks stays redacted, and a full disk ends a download at once.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { runtimeArgv, tools, type Runtime } from "../support/tools.ts";
-import { runAsync, runBundleAsync } from "../support/sandbox.ts";
+import { runAsync, runBundleAsync, snapshot } from "../support/sandbox.ts";
 import { artifacts, fileSha256, githubRelease, installEnv, sandboxPool, startMirror, type Mirror } from "../support/mirror.ts";
 import { PINS } from "../support/versions.ts";
 
@@ -65,5 +65,23 @@ ls -A "$HOME/.codex-module/bin"`;
       expect(r.stdout.split("\n")[0]).toStartWith(fileSha256(tools().agentapi)); // the old binary is intact
       expect(r.stdout).toEndWith("exit=1\nagentapi\n"); // and no temp file is left
     }, 90_000);
+
+    test("umask 000 leaves nothing world-writable: ~/.codex and ~/.codex-module 0700, bin and a new workdir 0755", async () => {
+      const b = pool.make();
+      const workdir = join(b.root, "work/deep/project");
+      const env = installEnv(b.root, b.env, { github_url: m.url, install_codex: false, workdir, pre_install_script: "echo hi" }, {
+        PATH: toolsOnPath(b.env.PATH!), OPENAI_API_KEY: KEY,
+      });
+      for (const command of ["install", "configure"]) {
+        const r = await runAsync(["sh", "-c", 'umask 000; exec "$@"', "sh", ...runtimeArgv(rt), command], { env });
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+      }
+      const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+      expect([".codex", ".codex-module"].map((d) => mode(join(b.home, d)))).toEqual(["700", "700"]);
+      expect([join(b.home, ".codex-module/bin"), join(b.root, "work"), join(b.root, "work/deep"), workdir].map(mode)).toEqual(["755", "755", "755", "755"]);
+      const writable = Object.entries(snapshot(b.root)).filter(([p, e]) => e.kind !== "link" && e.mode & 0o002 && !p.startsWith("/deno-dir"));
+      expect(writable.map(([p, e]) => `${p} ${e.mode.toString(8)}`)).toEqual([]);
+    }, 60_000);
   });
 }
