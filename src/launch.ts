@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync, renameSync, statSync } from "node:fs";
 import type { RunContext } from "./context.ts";
 import { RunError } from "./errors.ts";
-import { agentapi, isAgentapi, sleep, stopAgentapi } from "./agentapi.ts";
+import { agentapi, recordAgentapi, sleep, startTime, stopAgentapi } from "./agentapi.ts";
 import { readTextOrNull } from "./fsutil.ts";
 import { findSession, type Session } from "./sessions.ts";
 import { updateState } from "./state.ts";
@@ -42,7 +42,8 @@ export async function runLaunch(ctx: RunContext): Promise<void> {
   const { agentapi_port: port, ready_timeout_seconds: secs } = ctx.inputs;
   const log = paths.agentapiLog;
   const pid = now?.running && now.pid;
-  if (pid && plan.action === "keep" && !(await waitReady(port, secs, () => !isAgentapi(pid) && "agentapi exited"))) {
+  const started = pid && startTime(pid);
+  if (pid && plan.action === "keep" && !(await waitReady(port, secs, () => startTime(pid) !== started && "agentapi exited"))) {
     step(`agentapi (pid ${pid}) is healthy and its inputs are unchanged: kept`);
     return;
   }
@@ -61,6 +62,7 @@ export async function runLaunch(ctx: RunContext): Promise<void> {
   closeSync(fd);
   let exited = "";
   child.on("error", (e) => (exited = e.message)).on("exit", (code, sig) => (exited = `exited (${sig ?? code})`)).unref();
+  recordAgentapi(paths.agentapiId, child.pid!, plan.argv[0]!);
   step(`started agentapi (pid ${child.pid}): ${plan.reason}`);
 
   // Codex names its session file at the first turn: look for it between polls, never wait for it.
