@@ -111,7 +111,7 @@ async function run(command: string, flags: Flags, argv: string[]): Promise<numbe
       const lock = pathsFor(env.HOME || homedir(), env.CODEX_HOME).bootLock;
       release = await acquireLock(lock, (pid) => step(`waiting for codex-boot pid ${pid} to finish (${lock})`));
     }
-    const facts = gatherFacts(inputs, env, SECRET_ENV);
+    const facts = gatherFacts(inputs, env, SECRET_ENV, command === "stop" || command === "status");
     const plan = buildPlan(command as Command, inputs, secrets, facts);
     if (flags.dryRun) {
       out(flags.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));

@@ -6,6 +6,7 @@ import type { Inputs } from "./inputs.ts";
 import type { Facts } from "./plan.ts";
 import { pathsFor } from "./paths.ts";
 import { fileId, readTextOrNull } from "./fsutil.ts";
+import { RunError } from "./errors.ts";
 import { readState } from "./state.ts";
 import { launchFacts } from "./agentapi.ts";
 
@@ -28,11 +29,26 @@ export function publicEnv(env: Record<string, string | undefined>, secretNames: 
   return Object.fromEntries(Object.entries(env).filter(([k]) => !secretNames.includes(k)));
 }
 
-export function gatherFacts(inputs: Inputs, env: Record<string, string | undefined>, secretNames: readonly string[]): Facts {
+/**
+ * lenient (stop, status): a file that cannot be read (a directory, a file where a directory belongs)
+ * counts as absent, with a warning naming it; stopping agentapi must not depend on config files.
+ * Otherwise it is an error naming the path.
+ */
+export function gatherFacts(inputs: Inputs, env: Record<string, string | undefined>, secretNames: readonly string[], lenient = false): Facts {
   const home = env.HOME || homedir();
   const paths = pathsFor(home, env.CODEX_HOME);
   const workdir = inputs.workdir || home;
   const warnings: string[] = [];
+  const read = (path: string) => {
+    try {
+      return readTextOrNull(path);
+    } catch (e) {
+      const why = `cannot read ${path}: ${(e as Error).message}`;
+      if (!lenient) throw new RunError(`${why}. Fix or remove it`);
+      warnings.push(why);
+      return null;
+    }
+  };
   const state = readState(paths.stateJson, warnings);
   return {
     paths,
@@ -40,9 +56,9 @@ export function gatherFacts(inputs: Inputs, env: Record<string, string | undefin
     platform: { os: process.platform, arch: process.arch },
     env: publicEnv(env, secretNames),
     files: {
-      configToml: readTextOrNull(paths.configToml),
-      agentsMd: readTextOrNull(paths.agentsMd),
-      npmrc: readTextOrNull(join(home, ".npmrc")),
+      configToml: read(paths.configToml),
+      agentsMd: read(paths.agentsMd),
+      npmrc: read(join(home, ".npmrc")),
     },
     state,
     onPath: { codex: findOnPath("codex", env.PATH), agentapi: findOnPath("agentapi", env.PATH) },

@@ -19,11 +19,11 @@ const VALID: Record<string, (v: any) => boolean> = {
 
 /** The valid part of state.json; each record that is not valid is dropped with a line in `problems`. */
 export function readState(path: string, problems: string[] = []): State {
-  const text = readTextOrNull(path);
-  if (text === null) return {};
   const bad = (what: string) => void problems.push(`${path}: ${what} is not valid and is treated as absent`);
   let state: any;
   try {
+    const text = readTextOrNull(path);
+    if (text === null) return {};
     state = JSON.parse(text);
   } catch {
     // a corrupt state only costs ownership knowledge; never block a boot on it

@@ -84,5 +84,26 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
       expect(alive(pid)).toBe(true);
     }, 90_000);
 
+    test("stop stops agentapi when ~/.npmrc is a directory (Bun) or ~/.codex is a file, naming what it could not read", async () => {
+      const ls = await box();
+      const start = await ls.run(runtime, "start");
+      expect(start.stderr).toBe("");
+      expect(start.code).toBe(0);
+      // Deno 2.9 itself refuses to start with a directory at ~/.npmrc ("Error loading .npmrc"), before
+      // any of our code runs: that case can only be met under Bun (and Node).
+      if (runtime === "bun") mkdirSync(join(ls.sb.home, ".npmrc"));
+      // What stop sees as ~/.codex is a file (through CODEX_HOME: moving the real one would end Codex).
+      const codexHome = join(ls.sb.root, "codex-home-file");
+      writeFileSync(codexHome, "not a directory\n");
+      ls.env.CODEX_HOME = codexHome;
+      expect(ls.agentapis()).toHaveLength(1);
+      const r = await ls.run(runtime, "stop");
+      expect(r.stderr).not.toContain("codex-boot: cannot");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("agentapi stopped");
+      if (runtime === "bun") expect(r.stderr).toContain(`codex-boot: warning: cannot read ${join(ls.sb.home, ".npmrc")}`);
+      expect(r.stderr).toContain(`codex-boot: warning: cannot read ${join(codexHome, "config.toml")}`);
+      expect(ls.agentapis()).toEqual([]);
+    }, 90_000);
   });
 }
