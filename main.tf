@@ -93,6 +93,13 @@ resource "coder_script" "start" {
   icon         = var.icon
   run_on_start = true
   script       = local.boot.start
+  lifecycle {
+    precondition {
+      # The agent runs the script as one argument (sh -c SCRIPT): Linux refuses one of 128 KiB or more.
+      condition     = local.start_script_bytes < 131072
+      error_message = "The start script would be ${local.start_script_bytes} bytes; Linux runs one of at most 131071 (128 KiB - 1). Shorten the inputs it carries: ai_prompt, codex_system_prompt, base_config_toml, additional_mcp_servers, pre_install_script, post_install_script."
+    }
+  }
 }
 
 resource "coder_script" "stop" {

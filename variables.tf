@@ -158,8 +158,13 @@ variable "post_install_script" {
 
 variable "ai_prompt" {
   type        = string
-  description = "First prompt Codex works on when the workspace starts, e.g. a Coder Tasks prompt. Sent as one argument, never through a shell."
+  description = "First prompt Codex works on when the workspace starts, e.g. a Coder Tasks prompt. Sent as one argument, never through a shell: at most 64 KiB (65536 bytes)."
   default     = ""
+  validation {
+    # Bytes, not characters (Linux counts bytes): the length of the base64 text less its padding.
+    condition     = length(base64encode(var.ai_prompt)) * 3 / 4 - length(regexall("=", base64encode(var.ai_prompt))) <= 65536
+    error_message = "ai_prompt must be at most 64 KiB (65536 bytes): Linux passes it to Codex as one argument. Put longer task text in a file in the repository and point the prompt at it."
+  }
 }
 
 variable "continue" {

@@ -1,8 +1,8 @@
 // Reads what the planners need to know about the machine. Read-only: a dry run calls this too.
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
-import type { Inputs } from "./inputs.ts";
+import { InputError, type Inputs } from "./inputs.ts";
 import type { Facts } from "./plan.ts";
 import { pathsFor } from "./paths.ts";
 import { fileId, readTextOrNull } from "./fsutil.ts";
@@ -50,6 +50,16 @@ export function gatherFacts(inputs: Inputs, env: Record<string, string | undefin
     }
   };
   const state = readState(paths.stateJson, warnings);
+  let workdirExists = true;
+  try {
+    if (!statSync(workdir).isDirectory()) throw new Error();
+  } catch (e) {
+    workdirExists = false;
+    // A file there (or above it) would only fail later, when agentapi cannot start in it.
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT" && !lenient) {
+      throw new InputError(`input "workdir" is ${workdir}, which is not a directory. Set workdir to a directory, or move that file away`);
+    }
+  }
   return {
     paths,
     warnings,
@@ -62,7 +72,7 @@ export function gatherFacts(inputs: Inputs, env: Record<string, string | undefin
     },
     state,
     onPath: { codex: findOnPath("codex", env.PATH), agentapi: findOnPath("agentapi", env.PATH) },
-    workdirExists: existsSync(workdir),
+    workdirExists,
     launch: launchFacts(paths, state, workdir),
     bins: { codex: fileId(join(paths.binDir, "codex")), agentapi: fileId(join(paths.binDir, "agentapi")) },
   };
