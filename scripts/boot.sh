@@ -6,6 +6,9 @@
 # Rendered by Terraform: main.tf drops comment lines and indentation first (the script limit is
 # 32 KiB). Template rule: shell expansions with braces need a doubled dollar sign.
 set -u
+# Nothing the stub or the program creates is writable by others, whatever the agent's umask (000 made
+# ~/.codex-module and the program file in it world-writable).
+umask 022
 cmd='${command}' js_runtime='${js_runtime}' bun_version='${bun_version}'
 # SHA-256 of every official `bun` binary of bun_version (npm packages carry the release zips' binary).
 bun_sha256='${bun_sha256}'

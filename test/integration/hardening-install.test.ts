@@ -1,7 +1,7 @@
 // Issue 11 (adversarial testing), the installer through the built bundle under Bun and Deno: a
 // secret split across pipe chunks stays redacted, and a full disk ends a download at once.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, statSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { runtimeArgv, tools, type Runtime } from "../support/tools.ts";
 import { runAsync, runBundleAsync, snapshot } from "../support/sandbox.ts";
@@ -72,6 +72,9 @@ ls -A "$HOME/.codex-module/bin"`;
       const env = installEnv(b.root, b.env, { github_url: m.url, install_codex: false, workdir, pre_install_script: "echo hi" }, {
         PATH: toolsOnPath(b.env.PATH!), OPENAI_API_KEY: KEY,
       });
+      // The stub may have made ~/.codex-module already, under the same umask.
+      mkdirSync(join(b.home, ".codex-module"));
+      chmodSync(join(b.home, ".codex-module"), 0o777);
       for (const command of ["install", "configure"]) {
         const r = await runAsync(["sh", "-c", 'umask 000; exec "$@"', "sh", ...runtimeArgv(rt), command], { env });
         expect(r.stderr).toBe("");
