@@ -99,6 +99,12 @@ resource "coder_script" "start" {
       condition     = local.start_script_bytes < 131072
       error_message = "The start script would be ${local.start_script_bytes} bytes; Linux runs one of at most 131071 (128 KiB - 1). Shorten the inputs it carries: ai_prompt, codex_system_prompt, base_config_toml, additional_mcp_servers, pre_install_script, post_install_script."
     }
+    precondition {
+      # Unpacked, the inputs are one environment string (CODEX_BOOT_CONFIG=…) for every command the
+      # stub runs: the same 128 KiB cap, however well they compress in the script.
+      condition     = length(base64encode(jsonencode(local.inputs))) <= 131053
+      error_message = "The inputs would be ${length(base64encode(jsonencode(local.inputs)))} bytes as CODEX_BOOT_CONFIG; Linux caps one environment string at 128 KiB (131053 bytes for this value). Shorten ai_prompt, codex_system_prompt, base_config_toml, additional_mcp_servers, pre_install_script or post_install_script."
+    }
   }
 }
 

@@ -193,3 +193,12 @@ run "a_start_script_over_128_KiB_is_refused_at_plan" {
   }
   expect_failures = [coder_script.start]
 }
+
+run "inputs_over_128_KiB_unpacked_are_refused_at_plan_however_well_they_compress" {
+  command = plan
+  variables {
+    # 102400 characters that gzip to almost nothing: the script is small, CODEX_BOOT_CONFIG is not.
+    codex_system_prompt = join("", [for i in range(1024) : "Be brief. Be brief. Be brief. Be brief. Be brief. Be brief. Be brief. Be brief. Be brief. Be brief. "])
+  }
+  expect_failures = [coder_script.start]
+}
