@@ -2,11 +2,10 @@
 // Deterministic (no timestamps, no absolute paths), node: built-ins external, minified.
 import { build } from "esbuild";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { brotliCompressSync, constants } from "node:zlib";
 import { join } from "node:path";
 
 /** The only runtime packages allowed in the bundle (DESIGN.md); a new one needs a written reason. */
-export const BUNDLED = ["smol-toml", "cac", "picocolors"] as const;
+export const BUNDLED = ["smol-toml", "picocolors"] as const;
 
 const root = import.meta.dir;
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
@@ -22,19 +21,6 @@ function licenceOf(name: string): { text: string; spdx: string; version: string 
     }
   }
   throw new Error(`no licence file found for bundled package ${name}`);
-}
-
-/** Ascii85 without the "z" shorthand or delimiters: each 4 bytes become 5 characters "!".."u". */
-export function encodeAscii85(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i += 4) {
-    let v = 0;
-    for (let j = 0; j < 4; j++) v = v * 256 + (bytes[i + j] ?? 0);
-    const group: string[] = [];
-    for (let k = 4; k >= 0; k--, v = Math.floor(v / 85)) group[k] = String.fromCharCode((v % 85) + 33);
-    out += group.join("").slice(0, Math.min(4, bytes.length - i) + 1);
-  }
-  return out;
 }
 
 export async function buildBundle(): Promise<{ bytes: number }> {
@@ -66,13 +52,6 @@ export async function buildBundle(): Promise<{ bytes: number }> {
   const code = result.outputFiles[0]!.contents;
   mkdirSync(join(root, "dist"), { recursive: true });
   writeFileSync(join(root, "dist/codex-boot.js"), code);
-  // What the module embeds in the coder_script, whose limit is 32 KiB: brotli (~10 % smaller than
-  // gzip here) written as Ascii85 (5 characters per 4 bytes, where base64 needs 5⅓). The runtime
-  // the stub found decodes both (scripts/boot.sh); docs/design-notes.md has the numbers.
-  const brotli = brotliCompressSync(code, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.byteLength },
-  });
-  writeFileSync(join(root, "dist/codex-boot.js.br.a85"), encodeAscii85(brotli));
   writeFileSync(
     join(root, "dist/THIRD_PARTY_LICENSES.txt"),
     licences.map((l) => `${l.name} ${l.version} (${l.spdx})\n\n${l.text}\n`).join("\n" + "-".repeat(72) + "\n\n"),

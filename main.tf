@@ -54,14 +54,13 @@ locals {
   }
 
   bundle = "${path.module}/dist/codex-boot.js"
-  # Brotli + Ascii85 (see build.ts): the stub decodes it with the runtime it found.
-  # The stub without comment lines and indentation: the script limit is 32 KiB and the bundle
-  # takes most of it. The shebang stays.
+  # The stub without comment lines and indentation (the bundle takes most of the start script's
+  # 40 KiB budget); the shebang stays. The rendered stub is shellcheck-clean (test/e2e/stub.test.ts).
   stub = replace(replace(file("${path.module}/scripts/boot.sh"), "/(?m)^[ \\t]*(#([^!\\n].*)?)?\\n/", ""), "/(?m)^[ \\t]+/", "")
   boot = { for command in ["start", "stop"] : command => templatestring(local.stub, {
     command       = command
     config        = base64gzip(jsonencode(local.inputs))
-    bundle        = file("${local.bundle}.br.a85")
+    bundle        = base64gzip(file(local.bundle))
     bundle_sha256 = filesha256(local.bundle)
     js_runtime    = var.js_runtime
     bun_version   = var.bun_version
@@ -69,8 +68,10 @@ locals {
     github_url    = var.github_url
     npm_registry  = var.npm_registry_url
   }) }
-  # Budget: 32 KiB (checked by test/module.tftest.hcl, printed by the e2e test).
-  start_script_bytes = length(local.boot.start)
+  # Budget: 40 KiB with a typical configuration (test/module.tftest.hcl, bench/script-size.ts).
+  # In bytes, which the kernel's limit counts (length() counts characters): from its base64.
+  start_script_base64 = base64encode(local.boot.start)
+  start_script_bytes  = length(local.start_script_base64) / 4 * 3 - length(regex("=*$", local.start_script_base64))
 }
 
 resource "coder_env" "openai_api_key" {

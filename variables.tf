@@ -92,12 +92,15 @@ variable "install_codex" {
 
 variable "codex_version" {
   type        = string
-  description = "Codex CLI version to install, e.g. \"0.169.0\"; empty or \"latest\" for the newest release."
+  description = "Codex CLI version to install, e.g. \"0.169.0\"; empty or \"latest\" for the newest release. With codex_install_source = \"npm\" also what npm resolves: a dist-tag (\"next\") or a range (\"0.46\", \"^0.46.0\")."
   default     = ""
   nullable    = false
   validation {
-    condition     = can(regex("^(|latest|v?[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?)$", var.codex_version))
-    error_message = "codex_version must be empty, \"latest\" or a version like \"0.169.0\"."
+    condition = can(regex(
+      var.codex_install_source == "npm" ? "^[0-9A-Za-z.^~<>=|*+ -]*$" : "^(|latest|v?[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?)$",
+      var.codex_version,
+    ))
+    error_message = "codex_version must be empty, \"latest\" or an exact version like \"0.169.0\" (GitHub release tags are exact). Dist-tags (\"next\") and ranges (\"0.46\", \"^0.46.0\") need codex_install_source = \"npm\"."
   }
 }
 

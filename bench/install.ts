@@ -1,11 +1,13 @@
-// Cold install of codex + agentapi from the loopback mirror beside `curl | tar -xz` of the same
-// bytes (both assets in parallel, like the installer), interleaved, ratio per pair; the warm path;
-// and 20 HOMEs installing at once against one mirror.
+// Cold install of the complete Codex package + agentapi from the loopback mirror beside
+// `curl | tar -xz` of the same bytes (both assets in parallel, like the installer), interleaved,
+// ratio per pair; the package's size; the warm path; and 20 HOMEs installing at once.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { makeSandbox, runBundleAsync, type Sandbox } from "../test/support/sandbox.ts";
-import { installEnv, serveGithubReleases, startMirror, type Mirror } from "../test/support/mirror.ts";
+import { artifacts, installEnv, serveGithubReleases, startMirror, type Mirror } from "../test/support/mirror.ts";
+import { tools } from "../test/support/tools.ts";
 import { PINS } from "../test/support/versions.ts";
 import { fmt, summarize } from "./stats.ts";
 import type { Row } from "./rows.ts";
@@ -33,7 +35,7 @@ async function install(box: Sandbox, m: Mirror, rt: Rt, warm: boolean): Promise<
 async function curlTar(box: Sandbox, m: Mirror, paths: { codex: string; agentapi: string }): Promise<number> {
   const dir = mkdtempSync(join(box.root, "c-"));
   const t = performance.now();
-  const sh = `(curl -sf "$1" | tar -xz) & a=$!; curl -sf -o agentapi "$2" && wait $a && test -s codex-x86_64-unknown-linux-musl`;
+  const sh = `(curl -sf "$1" | tar -xz) & a=$!; curl -sf -o agentapi "$2" && wait $a && test -s bin/codex-code-mode-host`;
   const code = await new Promise((ok) => spawn("sh", ["-c", sh, "sh", m.url + paths.codex, m.url + paths.agentapi], { cwd: dir, env: box.env }).on("close", ok));
   const ms = performance.now() - t;
   if (code !== 0) throw new Error("bench: curl | tar failed");
@@ -65,6 +67,8 @@ export async function installBench(runs: number): Promise<Row[]> {
         warmRequests.push(w.requests);
       }
     }
+    const tree = spawnSync("du", ["-sb", tools().codexPackageDir], { encoding: "utf8" }).stdout.split("\t")[0];
+    rows.push({ section: "cold install", metric: "Codex package: archive / unpacked tree", value: `${(artifacts.codexPackage().byteLength / 1e6).toFixed(1)} MB / ${(Number(tree) / 1e6).toFixed(1)} MB` });
     rows.push({ section: "cold install", metric: "curl | tar -xz (+ curl agentapi)", value: fmt(summarize(base)) });
     for (const rt of ["bun", "deno"] as Rt[]) {
       const r = summarize(ratio[rt]);

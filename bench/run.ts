@@ -1,15 +1,15 @@
 // bun bench/run.ts [--only size|cold-start|warm-restart|install] [--runs N] [--write-readme]
 // Prints one markdown table and writes it as JSON (bench/results/latest.json); --write-readme puts
-// the table, date and machine into README.md's Performance section. Exits non-zero when a size
-// budget is exceeded. The timing sections are noisy: CI runs `--only size`.
+// the table, date and machine into README.md's Performance section (with --only size: the size
+// rows only, the timings stay). Exits non-zero when a size budget is exceeded. The timing
+// sections are noisy: CI runs `--only size`.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { bundleSizes, BUDGET } from "../test/support/check-dist.ts";
 import { ROOT } from "../test/support/tools.ts";
 import { coldStart } from "./cold-start.ts";
 import { installBench } from "./install.ts";
-import { scriptSize } from "./script-size.ts";
+import { MARKERS, sizeRows, tableLine, withSizeRows } from "./readme.ts";
 import { warmRestartBench } from "./warm-restart.ts";
 import { fmt } from "./stats.ts";
 import type { Row } from "./rows.ts";
@@ -20,13 +20,7 @@ const runs = args.includes("--runs") ? Number(args[args.indexOf("--runs") + 1]) 
 const want = (s: string) => !only || only === s;
 const rows: Row[] = [];
 
-if (want("size")) {
-  const sizes = bundleSizes();
-  rows.push({ section: "size", metric: "dist/codex-boot.js raw", value: `${sizes.raw} B`, goal: `<= ${BUDGET.raw} B`, ok: sizes.raw <= BUDGET.raw });
-  rows.push({ section: "size", metric: "dist/codex-boot.js gzip -9", value: `${sizes.gzip} B`, goal: `<= ${BUDGET.gzip} B`, ok: sizes.gzip <= BUDGET.gzip });
-  rows.push({ section: "size", metric: "dist/codex-boot.js.br.a85 (embedded: brotli + Ascii85)", value: `${sizes.embedded} B` });
-  rows.push(...(await scriptSize()));
-}
+if (want("size")) rows.push(...(await sizeRows()));
 
 if (want("cold-start")) {
   const cs = await coldStart(Math.max(runs, 10));
@@ -43,8 +37,7 @@ if (want("install")) rows.push(...(await installBench(Math.max(Math.min(runs, 10
 const table = [
   "| section | metric | value | goal | ok |",
   "| --- | --- | --- | --- | --- |",
-  ...rows.map((r) => [r.section, r.metric, r.value, r.goal ?? "", r.ok === undefined ? "" : r.ok ? "yes" : "**no**"])
-    .map((cells) => `| ${cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`),
+  ...rows.map(tableLine),
 ].join("\n");
 console.log(table);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.platform}/${process.arch}`;
@@ -55,11 +48,16 @@ console.log(`\n${stamp}; JSON in bench/results/latest.json`);
 if (args.includes("--write-readme")) {
   const readme = join(ROOT, "README.md");
   const text = readFileSync(readme, "utf8");
-  const [start, end] = ["<!-- bench:start -->", "<!-- bench:end -->"];
+  const [start, end] = MARKERS;
   const i = text.indexOf(start);
   const j = text.indexOf(end);
   if (i < 0 || j < i) throw new Error(`bench: README.md has no ${start} … ${end} section`);
-  writeFileSync(readme, `${text.slice(0, i + start.length)}\nMeasured ${stamp} (\`bun bench/run.ts --write-readme\`; medians with min–max):\n\n${table}\n${text.slice(j)}`);
+  writeFileSync(
+    readme,
+    only === "size"
+      ? withSizeRows(text, rows)
+      : `${text.slice(0, i + start.length)}\nMeasured ${stamp} (\`bun bench/run.ts --write-readme\`; medians with min–max):\n\n${table}\n${text.slice(j)}`,
+  );
 }
 const sizeOver = rows.filter((r) => r.section === "size" && r.ok === false);
 if (sizeOver.length) {

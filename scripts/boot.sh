@@ -3,8 +3,9 @@
 # changed, run it (extra arguments go to the program, e.g. --dry-run). POSIX sh only: images
 # may have no bash, jq, sudo or Node. No value below is a secret: those arrive in the
 # environment (coder_env).
-# Rendered by Terraform: main.tf drops comment lines and indentation first (the script limit is
-# 32 KiB). Template rule: shell expansions with braces need a doubled dollar sign.
+# Rendered by Terraform: main.tf drops comment lines and indentation first (the start script's
+# budget is 40 KiB with a typical configuration). Template rule: shell expansions with braces
+# need a doubled dollar sign.
 set -u
 # Nothing the stub or the program creates is writable by others, whatever the agent's umask (000 made
 # ~/.codex-module and the program file in it world-writable).
@@ -110,24 +111,18 @@ else
   fail "js_runtime is $js_runtime but no $js_runtime (deno >= 2, node >= 20) is on PATH. Install it in the image, or set js_runtime = \"auto\" to let the module install Bun"
 fi
 
-# Deno runs with its permissions spelled out (`deno eval` has them all).
+# Deno runs with its permissions spelled out.
 case $run in
-  */deno) ev='eval' flags=" run --no-prompt --allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys" ;;
-  *) ev='-e' flags= ;;
+  */deno) flags=" run --no-prompt --allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys" ;;
+  *) flags= ;;
 esac
-# The program travels brotli-compressed and Ascii85-encoded (denser than gzip and base64: the
-# script limit); the runtime decodes both, only when the program changed.
+# The program travels as Terraform's base64gzip() of dist/codex-boot.js, one line; it is unpacked
+# only when it changed (gzip checks its CRC, the digest names the version).
 if [ "$(sha256 "$js")" != "$bundle_sha256" ]; then
-  cat >"$js.a85" <<'BUNDLE' || fail "unpacking into $js failed"
+  base64 -d <<'BUNDLE' | gzip -dc >"$js.$$" || { rm -f "$js.$$"; fail "unpacking into $js failed. Check that HOME has free space"; }
 ${bundle}
 BUNDLE
-  # Ascii85: 5 characters ("!".."u") per 4 bytes; a short last group is padded with "u".
-  I=$js.a85 O=$js.$$ "$run" "$ev" 'import("node:fs").then(f=>import("node:zlib").then(z=>{
-const s=f.readFileSync(process.env.I,"latin1").trim(),b=[];
-for(let i=0;i<s.length;i+=5){let v=0;for(let j=0;j<5;j++)v=v*85+(s.charCodeAt(i+j)||117)-33;for(let k=3;k>=0;k--)b.push(Math.floor(v/256**k)%256)}
-b.length=s.length-Math.ceil(s.length/5);f.writeFileSync(process.env.O,z.brotliDecompressSync(Uint8Array.from(b)))}))' ||
-    fail "unpacking into $js with $run failed"
-  mv -f "$js.$$" "$js" && rm -f "$js.a85"
+  mv -f "$js.$$" "$js"
 fi
 
 echo "codex-boot: $cmd with $run"

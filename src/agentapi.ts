@@ -8,7 +8,7 @@ import { readTextOrNull, writeAtomic } from "./fsutil.ts";
 import type { LaunchFacts } from "./launch-plan.ts";
 import { step } from "./log.ts";
 import type { Paths } from "./paths.ts";
-import { findSession } from "./sessions.ts";
+import { findSession, seedSession } from "./sessions.ts";
 import type { State } from "./state.ts";
 
 export const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
@@ -110,6 +110,6 @@ export function launchFacts(paths: Paths, state: State, workdir: string): Launch
   } catch {} // unreadable: nothing is proven
   const last = state.launch;
   const session =
-    last?.session && existsSync(last.session.file) ? last.session : last ? findSession(paths.codexHome, workdir, last.startedAt) : null;
+    last?.session && existsSync(last.session.file) ? last.session : last ? findSession(paths.codexHome, workdir, last.startedAt) : seedSession(paths.moduleDir, paths.codexHome, workdir);
   return { pid, running: isOurAgentapi(pid, id), session };
 }

@@ -13,8 +13,12 @@ export function withManagedBlock(existing: string, prompt: string): string {
   const blocks = [...existing.matchAll(BLOCKS)];
   const last = blocks.at(-1);
   if (!last && !text) return existing;
+  // coder-labs/codex 4.x appended the prompt as it is: take that copy over instead of adding a second.
+  const seedCopy = !last && text ? existing.lastIndexOf(text) : -1;
   const drop = (s: string) => s.replace(new RegExp(BLOCKS.source + "(\\r?\\n)*", "g"), "");
-  const [before, after] = last ? [drop(existing.slice(0, last.index)), existing.slice(last.index + last[0].length)] : [existing, ""];
+  const [before, after] =
+    seedCopy >= 0 ? [existing.slice(0, seedCopy), existing.slice(seedCopy + text.length)]
+    : last ? [drop(existing.slice(0, last.index)), existing.slice(last.index + last[0].length)] : [existing, ""];
   const head = before.replace(/(\r?\n)+$/, "");
   const tail = after.replace(/^(\r?\n)+/, "");
   // One blank line between the user's text and the block: adding then removing gives the text back.

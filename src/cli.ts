@@ -1,11 +1,13 @@
-// Entry point: argv (cac) -> inputs -> facts -> plan -> dry-run print or executors.
-import { cac } from "cac";
+// Entry point: argv -> inputs -> facts -> plan -> dry-run print or executors.
+import "./deno-permissions.ts"; // first: under Deno without flags, the imports below would throw
 import { readFileSync } from "node:fs";
 import {
   InputError, SECRET_ENV, checkCombination, decodeEnvConfig, parseJson, parseLayer, readSecrets, resolveInputs, scrub, type Inputs,
 } from "./inputs.ts";
 import { buildPlan, type Command } from "./plan.ts";
-import { gatherFacts } from "./facts.ts";
+import { codexHelp, codexToRun, gatherFacts, publicEnv } from "./facts.ts";
+import { planLaunch } from "./launch-plan.ts";
+import { checkSandbox } from "./sandbox-check.ts";
 import { errorLine, out, renderPlan, setScrubber, step, warn } from "./log.ts";
 import { VERSION } from "./version.ts";
 import type { RunContext } from "./context.ts";
@@ -18,48 +20,10 @@ import { acquireLock } from "./lock.ts";
 import { pathsFor } from "./paths.ts";
 import { makeDir } from "./fsutil.ts";
 import { homedir } from "node:os";
+import { helpText, parseArgv, type Args } from "./cli-args.ts";
+import { permissionHint } from "./deno-permissions.ts";
 
-const COMMANDS: Command[] = ["start", "install", "configure", "stop", "status"];
-
-interface Flags {
-  config?: string;
-  dryRun?: boolean;
-  json?: boolean;
-  verbose?: boolean;
-}
-
-/** Flag name -> the input it sets. */
-const FLAG_INPUTS: Record<string, keyof Inputs> = {
-  workdir: "workdir", model: "codex_model", "codex-version": "codex_version", "agentapi-version": "agentapi_version", prompt: "ai_prompt",
-};
-
-/**
- * The values of the input flags exactly as typed. cac's parser (mri) turns number-like values into
- * numbers ("007" -> 7, "1e3" -> 1000, 20 digits lose some), so they are read from argv here with
- * mri's own rules: `--name=value`, or `--name value` unless value starts with "-"; "--" ends flags.
- */
-export function flagValues(argv: string[]): Map<string, (string | null)[]> {
-  const seen = new Map<string, (string | null)[]>();
-  for (let i = 0; i < argv.length && argv[i] !== "--"; i++) {
-    const m = /^--([^=]+)(?:=([\s\S]*))?$/.exec(argv[i]!);
-    if (!m || !Object.hasOwn(FLAG_INPUTS, m[1]!)) continue;
-    let value: string | null = m[2] ?? null;
-    if (value === null && i + 1 < argv.length && !argv[i + 1]!.startsWith("-")) value = argv[++i]!;
-    seen.set(m[1]!, [...(seen.get(m[1]!) ?? []), value]);
-  }
-  return seen;
-}
-
-function flagLayer(argv: string[]): Partial<Inputs> {
-  const raw: Record<string, unknown> = {};
-  for (const [name, values] of flagValues(argv)) {
-    if (values.length !== 1 || values[0] === null) throw new InputError(`flag --${name} needs exactly one value`);
-    raw[FLAG_INPUTS[name]!] = values[0];
-  }
-  return parseLayer(raw, "command-line flags");
-}
-
-export function loadInputs(flags: Flags, env: Record<string, string | undefined>, argv: string[] = []): Inputs {
+export function loadInputs(flags: Pick<Args, "config" | "inputs">, env: Record<string, string | undefined>): Inputs {
   const layers: Partial<Inputs>[] = [];
   if (flags.config) {
     let text: string;
@@ -72,8 +36,20 @@ export function loadInputs(flags: Flags, env: Record<string, string | undefined>
     layers.push(parseLayer(parseJson(text, origin), origin));
   }
   if (env.CODEX_BOOT_CONFIG) layers.push(parseLayer(decodeEnvConfig(env.CODEX_BOOT_CONFIG), "CODEX_BOOT_CONFIG"));
-  layers.push(flagLayer(argv));
+  layers.push(parseLayer(flags.inputs, "command-line flags"));
   return resolveInputs(layers);
+}
+
+/**
+ * pre_install_script and post_install_script may edit config.toml or AGENTS.md: plan the files again
+ * from what is on disk after them, so what they wrote is kept (the launch plan does not read files).
+ */
+function afterInstallScripts(ctx: RunContext): RunContext {
+  if (!ctx.inputs.pre_install_script && !ctx.inputs.post_install_script) return ctx;
+  const facts = gatherFacts(ctx.inputs, ctx.env, SECRET_ENV);
+  const { files, commands, config, warnings } = buildPlan("configure", ctx.inputs, ctx.secrets, facts);
+  for (const w of warnings.filter((w) => !ctx.plan.warnings.includes(w))) warn(w);
+  return { ...ctx, facts, plan: { ...ctx.plan, files, commands, config } };
 }
 
 /** The installer's dirs with their modes made explicit (the umask may be 000) before anything lands there. */
@@ -83,8 +59,13 @@ const EXECUTORS: Record<Command, (ctx: RunContext) => Promise<void>> = {
   start: async (ctx) => {
     install(ctx);
     await runInstall(ctx);
-    await runConfigure(ctx);
-    await runLaunch(ctx);
+    await runConfigure(afterInstallScripts(ctx));
+    // The Codex that runs now may be another than the one planned with (a first install, a new
+    // release): its flags and the sandbox check follow the installed one.
+    const codex = codexToRun(ctx.inputs, ctx.facts);
+    const facts = { ...ctx.facts, codexHelp: codexHelp(codex, publicEnv(ctx.env, SECRET_ENV)) };
+    checkSandbox(ctx, codex);
+    await runLaunch({ ...ctx, plan: { ...ctx.plan, launch: planLaunch(ctx.inputs, facts, ctx.plan.install, Object.keys(ctx.secrets)) } });
   },
   install: (ctx) => (install(ctx), runInstall(ctx)),
   configure: runConfigure,
@@ -92,7 +73,7 @@ const EXECUTORS: Record<Command, (ctx: RunContext) => Promise<void>> = {
   status: runStatus,
 };
 
-async function run(command: string, flags: Flags, argv: string[]): Promise<number> {
+async function run(argv: string[]): Promise<number> {
   // No group or world write, whatever umask the agent runs us with (000 made ~/.codex 0777); what
   // we and our children (Codex, agentapi, scripts) create inherits it.
   process.umask(process.umask(0o022) | 0o022);
@@ -100,64 +81,39 @@ async function run(command: string, flags: Flags, argv: string[]): Promise<numbe
   const secrets = readSecrets(env);
   setScrubber((s) => scrub(s, secrets));
   let release: (() => void) | undefined;
+  let flags: Args | undefined;
   try {
-    if (!COMMANDS.includes(command as Command)) {
-      throw new InputError(`unknown command "${command}"; expected one of ${COMMANDS.join(", ")}`);
+    flags = parseArgv(argv);
+    if (flags.help || flags.version) {
+      out(flags.help ? helpText(VERSION, flags.explicitCommand ? flags.command : undefined) : `codex-boot ${VERSION}`);
+      return 0;
     }
-    const inputs = loadInputs(flags, env, argv);
+    const command = flags.command;
+    const inputs = loadInputs(flags, env);
     checkCombination(inputs, secrets);
     // Runs that change the machine take turns per HOME, and read its facts only once it is theirs.
     if (!flags.dryRun && command !== "status") {
       const lock = pathsFor(env.HOME || homedir(), env.CODEX_HOME).bootLock;
       release = await acquireLock(lock, (pid) => step(`waiting for codex-boot pid ${pid} to finish (${lock})`));
     }
-    const facts = gatherFacts(inputs, env, SECRET_ENV, command === "stop" || command === "status");
-    const plan = buildPlan(command as Command, inputs, secrets, facts);
+    // `codex --help` is read for a dry run here; a real start reads it after installing (EXECUTORS.start).
+    const facts = gatherFacts(inputs, env, SECRET_ENV, flags.dryRun ? command : "", command === "stop" || command === "status");
+    const plan = buildPlan(command, inputs, secrets, facts);
     if (flags.dryRun) {
       out(flags.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));
       return 0;
     }
     for (const w of plan.warnings) warn(w);
-    await EXECUTORS[command as Command]({ plan, inputs, secrets, facts, env, json: !!flags.json, verbose: !!flags.verbose });
+    await EXECUTORS[command]({ plan, inputs, secrets, facts, env, json: flags.json, verbose: flags.verbose });
     return 0;
   } catch (e) {
     const err = e as Error;
-    errorLine(err.message);
-    if (flags.verbose && !(e instanceof InputError) && err.stack) errorLine(err.stack);
+    errorLine(permissionHint(err) ?? err.message);
+    if (flags?.verbose && !(e instanceof InputError) && err.stack) errorLine(err.stack);
     return e instanceof InputError ? 2 : 1;
   } finally {
     release?.();
   }
 }
 
-export function main(argv: string[] = process.argv): void {
-  const cli = cac("codex-boot");
-  cli
-    .command("[command]", "start (default) | install | configure | stop | status")
-    .option("--config <file>", "Read inputs from a JSON file (keys are the Terraform variable names)")
-    .option("--dry-run", "Print what would be done; write nothing, contact nothing")
-    .option("--json", "With --dry-run or status: print JSON")
-    .option("--verbose", "More detail, stack traces on errors")
-    .option("--workdir <dir>", "Input workdir: the directory Codex works in")
-    .option("--model <model>", "Input codex_model")
-    .option("--codex-version <version>", "Input codex_version")
-    .option("--agentapi-version <version>", "Input agentapi_version")
-    .option("--prompt <text>", "Input ai_prompt: the initial task prompt")
-    .option("-v, --version", "Print the version")
-    .action(async (command: string | undefined, flags: Flags) => {
-      process.exitCode = await run(command ?? "start", flags, argv.slice(2));
-    });
-  cli.help();
-  try {
-    cli.parse(argv, { run: false });
-    if (cli.options.help) return;
-    // One line that is the same under every runtime (cac's own adds the runtime's version).
-    if (cli.options.version) return void out(`codex-boot ${VERSION}`);
-    void cli.runMatchedCommand();
-  } catch (e) {
-    errorLine(`${(e as Error).message}. Run codex-boot --help for usage`);
-    process.exitCode = 2;
-  }
-}
-
-main();
+process.exitCode = await run(process.argv.slice(2));

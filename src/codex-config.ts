@@ -20,9 +20,11 @@ export function parseInput(text: string, key: string): Table {
 export function managedDocument(inputs: Inputs, workdir: string, warnings: string[]): Table {
   const doc = inputs.base_config_toml.trim()
     ? parseInput(inputs.base_config_toml, "base_config_toml")
-    : { sandbox_mode: "workspace-write", approval_policy: "never", preferred_auth_method: "apikey", sandbox_workspace_write: { network_access: true } } as Table;
+    : { sandbox_mode: "workspace-write", approval_policy: "never", sandbox_workspace_write: { network_access: true } } as Table;
   if (inputs.codex_model) doc.model = inputs.codex_model;
-  if (inputs.model_reasoning_effort) doc.model_reasoning_effort = inputs.model_reasoning_effort;
+  // A key base_config_toml sets wins over the variable's value (the seed wrote it only into its
+  // own defaults); codex_model always wins, as the seed's `codex --model` did.
+  doc.model_reasoning_effort ??= inputs.model_reasoning_effort;
   // Codex's shell snapshot writes the whole environment (API key, agent token) to a 0644 file.
   table(doc, "features").shell_snapshot = false;
   // An unattended task must never stop at Codex's "do you trust this folder" prompt.

@@ -1,7 +1,8 @@
 // Reads what the planners need to know about the machine. Read-only: a dry run calls this too.
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { homedir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { InputError, type Inputs } from "./inputs.ts";
 import type { Facts } from "./plan.ts";
 import { pathsFor } from "./paths.ts";
@@ -29,12 +30,47 @@ export function publicEnv(env: Record<string, string | undefined>, secretNames: 
   return Object.fromEntries(Object.entries(env).filter(([k]) => !secretNames.includes(k)));
 }
 
+const linkOrNull = (path: string) => {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return null;
+  }
+};
+
+/** Where codex-code-mode-host must be for this codex (beside the real file), and whether it is. */
+function hostBeside(codex: string | null) {
+  if (!codex) return null;
+  let real = codex;
+  try {
+    real = realpathSync(codex);
+  } catch {}
+  const path = join(dirname(real), "codex-code-mode-host");
+  return { path, exists: existsSync(path) };
+}
+
+/** `codex --help`: which flags this Codex takes (they change between releases). Null when it does not run. */
+export function codexHelp(codex: string, env: Record<string, string | undefined>): string | null {
+  try {
+    const r = spawnSync(codex, ["--help"], { encoding: "utf8", env, timeout: 20_000, stdio: ["ignore", "pipe", "ignore"] });
+    return r.status === 0 ? r.stdout : null;
+  } catch {
+    return null; // e.g. Deno without --allow-run in a dry run
+  }
+}
+
+/** The codex a start will run: the module's, or the one on PATH with install_codex = false. */
+export const codexToRun = (inputs: Inputs, f: Pick<Facts, "paths" | "onPath">) =>
+  inputs.install_codex ? join(f.paths.binDir, "codex") : (f.onPath.codex ?? join(f.paths.binDir, "codex"));
+
 /**
  * lenient (stop, status): a file that cannot be read (a directory, a file where a directory belongs)
  * counts as absent, with a warning naming it; stopping agentapi must not depend on config files.
  * Otherwise it is an error naming the path.
  */
-export function gatherFacts(inputs: Inputs, env: Record<string, string | undefined>, secretNames: readonly string[], lenient = false): Facts {
+export function gatherFacts(
+  inputs: Inputs, env: Record<string, string | undefined>, secretNames: readonly string[], command = "", lenient = false,
+): Facts {
   const home = env.HOME || homedir();
   const paths = pathsFor(home, env.CODEX_HOME);
   const workdir = inputs.workdir || home;
@@ -60,6 +96,8 @@ export function gatherFacts(inputs: Inputs, env: Record<string, string | undefin
       throw new InputError(`input "workdir" is ${workdir}, which is not a directory. Set workdir to a directory, or move that file away`);
     }
   }
+  const onPath = { codex: findOnPath("codex", env.PATH), agentapi: findOnPath("agentapi", env.PATH) };
+  const codex = codexToRun(inputs, { paths, onPath });
   return {
     paths,
     warnings,
@@ -71,9 +109,11 @@ export function gatherFacts(inputs: Inputs, env: Record<string, string | undefin
       npmrc: read(join(home, ".npmrc")),
     },
     state,
-    onPath: { codex: findOnPath("codex", env.PATH), agentapi: findOnPath("agentapi", env.PATH) },
+    onPath,
+    pathCodexHost: inputs.install_codex ? null : hostBeside(onPath.codex),
+    codexHelp: command === "start" && existsSync(codex) ? codexHelp(codex, publicEnv(env, secretNames)) : null,
     workdirExists,
     launch: launchFacts(paths, state, workdir),
-    bins: { codex: fileId(join(paths.binDir, "codex")), agentapi: fileId(join(paths.binDir, "agentapi")) },
+    bins: { codex: fileId(join(paths.binDir, "codex")), agentapi: fileId(join(paths.binDir, "agentapi")), codexLink: linkOrNull(join(paths.binDir, "codex")) },
   };
 }

@@ -15,6 +15,10 @@ const oneOf = (allowed: string[]) => (v: string) =>
   allowed.includes(v) ? undefined : `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
 const versionOrLatest = (v: string) =>
   v === "" || v === "latest" || VERSION.test(v) ? undefined : 'must be "latest", "" (latest) or a version like 0.169.0';
+/** What npm accepts after @openai/codex@ (a dist-tag, a version, a range); checkCombination narrows
+ * it to versionOrLatest for the GitHub source, whose release tags are exact. */
+const npmSpec = (v: string) =>
+  /^[0-9A-Za-z.^~<>=|*+ -]*$/.test(v) ? undefined : 'must be "latest", "" (latest), a version like 0.169.0, or with codex_install_source = "npm" a dist-tag or a range like ^0.46.0';
 const httpUrl = (v: string) => {
   try {
     return v === "" || /^https?:$/.test(new URL(v).protocol) ? undefined : HTTP;
@@ -32,11 +36,11 @@ export const SCHEMA = {
   // seed keys (coder-labs/codex 4.1.0)
   workdir: str("", (v) => (v === "" || v.startsWith("/") ? undefined : "must be an absolute path (start with /)")),
   install_codex: bool(true),
-  codex_version: str("", versionOrLatest),
+  codex_version: str("", npmSpec),
   install_agentapi: bool(true),
   agentapi_version: str("v0.12.2", versionOrLatest),
   codex_model: str("gpt-5.2-codex", oneLine),
-  model_reasoning_effort: str("medium", oneOf(["", "none", "minimal", "low", "medium", "high", "xhigh"])),
+  model_reasoning_effort: str("medium", oneOf(["none", "minimal", "low", "medium", "high", "xhigh"])),
   base_config_toml: str(""),
   additional_mcp_servers: str(""),
   codex_system_prompt: str("You are a helpful coding assistant. Start every response with `Codex says:`", (v) =>
@@ -166,6 +170,9 @@ export function resolveInputs(layers: Partial<Inputs>[]): Inputs {
   const inputs = Object.assign(defaults(), ...layers) as Inputs;
   // Trailing slashes go, but "////" is the root, not "" (which would mean HOME).
   if (inputs.workdir) inputs.workdir = inputs.workdir.replace(/(.)\/+$/, "$1");
+  // Digests are compared as lowercase hex; variables.tf accepts either case (some tools print upper).
+  inputs.codex_sha256 = inputs.codex_sha256.toLowerCase();
+  inputs.agentapi_sha256 = inputs.agentapi_sha256.toLowerCase();
   return inputs;
 }
 
@@ -177,6 +184,11 @@ export function readSecrets(env: Record<string, string | undefined>): Secrets {
 
 /** Cross-key rules that a single field check cannot see. */
 export function checkCombination(inputs: Inputs, secrets: Secrets): void {
+  if (inputs.codex_install_source === "github" && versionOrLatest(inputs.codex_version)) {
+    throw new InputError(
+      `input "codex_version" is ${JSON.stringify(inputs.codex_version)}, which only the npm source resolves: with codex_install_source = "github" it must be "", "latest" or an exact release like 0.169.0 (release tags are exact). Set codex_install_source = "npm" for dist-tags and ranges`,
+    );
+  }
   if (inputs.enable_aibridge && secrets.OPENAI_API_KEY) {
     throw new InputError(
       'input "enable_aibridge" is true but OPENAI_API_KEY is set: AI Bridge authenticates with the Coder session token; leave openai_api_key empty',

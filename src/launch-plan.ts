@@ -1,5 +1,6 @@
 // The agentapi command line and whether to start, keep or restart it. Pure: the prompt travels as
-// one argv element, never through a shell; what runs now comes from facts read beforehand.
+// one argv element after `--`, never through a shell and never as a flag; what runs now comes from
+// facts read beforehand.
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Inputs } from "./inputs.ts";
@@ -40,7 +41,11 @@ export function planLaunch(inputs: Inputs, facts: Facts, install: InstallStep[],
   if (inputs.chat_base_path) env.AGENTAPI_CHAT_BASE_PATH = inputs.chat_base_path;
   // The rest of the argv and the environment follow from the inputs; a session to resume is how
   // a restart continues, not a change.
-  const fingerprint = sha256(JSON.stringify([head, inputs, secretNames, install.map((i) => i.version)]));
+  // --no-daemon: Codex 0.169's TUI otherwise leaves an app-server daemon behind; releases before it
+  // (e.g. 0.128) refuse the flag, so it is left out when this Codex's --help does not list it
+  // (before Codex is installed the plan shows the current release's flags).
+  const flags = facts.codexHelp?.includes("--no-daemon") === false ? [] : ["--no-daemon"];
+  const fingerprint = sha256(JSON.stringify([head, flags, inputs, secretNames, install.map((i) => i.version)]));
   const session = inputs.continue && launch?.session;
   const prompt = inputs.ai_prompt && (inputs.report_tasks ? TASK_PREAMBLE : "") + inputs.ai_prompt;
   const [action, reason] = !launch?.running
@@ -48,9 +53,8 @@ export function planLaunch(inputs: Inputs, facts: Facts, install: InstallStep[],
     : facts.state.launch?.fingerprint === fingerprint ? ["keep", "inputs unchanged"] as const : ["restart", "inputs changed"] as const;
   return {
     action,
-    // --no-daemon: Codex 0.169's TUI otherwise hands the session to a background app-server daemon,
-    // which refuses to run from a bare binary ("this CLI has no complete local package").
-    argv: [...head, "--no-daemon", ...(session ? ["resume", session.id] : prompt ? [prompt] : [])],
+    // `--` ends Codex's options: a prompt such as "--version" or "logout" is text for the model.
+    argv: [...head, ...flags, ...(session ? ["resume", session.id] : prompt ? ["--", prompt] : [])],
     cwd: inputs.workdir || paths.home,
     env,
     fingerprint,

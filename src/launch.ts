@@ -10,7 +10,8 @@ import { findSession, type Session } from "./sessions.ts";
 import { updateState } from "./state.ts";
 import { step } from "./log.ts";
 
-const LOG_CAP = 5 << 20;
+/** agentapi.log past this many bytes is moved to agentapi.log.1 at the next start. */
+export const LOG_CAP = 5 << 20;
 
 /**
  * Ready = GET /status answers 200 three times in a row while our agentapi lives (`gone` says why

@@ -47,7 +47,7 @@ export function progress(label: string, stream: { isTTY?: boolean; write(s: stri
 
 const mode = (m: number) => "0" + m.toString(8);
 const indent = (text: string) => text.replace(/\n$/, "").split("\n").map((l) => "    " + l).join("\n");
-const actionColor = (a: string) => (a === "unchanged" || a === "skip-installed" || a === "keep" ? c.dim(a) : c.green(a));
+const actionColor = (a: string) => (["unchanged", "skip-installed", "keep", "skip", "none"].includes(a) ? c.dim(a) : c.green(a));
 
 export function renderPlan(plan: Plan): string {
   const lines: string[] = [c.bold(`codex-boot ${plan.version} — dry run of "${plan.command}" (nothing is written)`)];
@@ -77,6 +77,12 @@ export function renderPlan(plan: Plan): string {
     lines.push("", c.bold("launch"), `  ${actionColor(plan.launch.action)} in ${plan.launch.cwd} (${plan.launch.reason})`);
     lines.push(`  env: ${Object.entries(plan.launch.env).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ")}`);
     lines.push(`  argv: ${JSON.stringify(plan.launch.argv)}`);
+  }
+  if (plan.stop) {
+    const { snapshot: s, agentapi: a } = plan.stop;
+    lines.push("", c.bold("stop"));
+    lines.push(`  ${actionColor(s.action)} task log snapshot${s.url ? ` to ${s.url}` : ""} (${s.reason})`);
+    lines.push(`  ${actionColor(a.action)} agentapi${a.pid ? ` pid ${a.pid}` : ""}, remove ${a.pidFile} (${a.reason})`);
   }
   return lines.join("\n");
 }

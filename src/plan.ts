@@ -10,6 +10,7 @@ import { planConfigFiles } from "./codex-config.ts";
 import { planAgentsMd } from "./agents-md.ts";
 import { planInstalls } from "./install/plan.ts";
 import { planLaunch, type LaunchFacts } from "./launch-plan.ts";
+import { planStop, type StopStep } from "./stop-plan.ts";
 
 export type FileAction = "create" | "update" | "unchanged";
 export interface FileStep {
@@ -37,6 +38,8 @@ export interface InstallStep {
   url: string | null;
   /** The file to take out of the downloaded archive; null when the download is the binary itself. */
   entry?: string | null;
+  /** codex: the directory that holds one package tree per version (dest links into it). */
+  tree?: string;
   dest: string;
   action: "download" | "skip-installed" | "use-existing";
   sha256: string | null;
@@ -65,6 +68,7 @@ export interface Plan {
   commands: CommandStep[];
   install: InstallStep[];
   launch: LaunchStep | null;
+  stop: StopStep | null;
   /** The config.toml key paths the module will own, and whether the file on disk failed to parse. */
   config: { owned: string[][]; invalid: boolean } | null;
 }
@@ -83,8 +87,12 @@ export interface Facts {
   workdirExists: boolean;
   /** The agentapi of an earlier start and the session to continue; absent means none. */
   launch?: LaunchFacts;
-  /** Size and mtime of the binaries in the module's bin dir (the installer's warm check). */
-  bins?: { codex: FileId | null; agentapi: FileId | null };
+  /** Size and mtime of the binaries in the module's bin dir (the installer's warm check); where bin/codex links to. */
+  bins?: { codex: FileId | null; agentapi: FileId | null; codexLink?: string | null };
+  /** install_codex = false: the codex-code-mode-host that must sit beside the real file of the codex on PATH, and whether it does. */
+  pathCodexHost?: { path: string; exists: boolean } | null;
+  /** What `codex --help` of the codex that will run offers (read for start only; null when there is none yet). */
+  codexHelp?: string | null;
 }
 
 export type Command = "start" | "install" | "configure" | "stop" | "status";
@@ -112,6 +120,12 @@ export function buildPlan(command: Command, inputs: Inputs, secrets: Secrets, fa
     install = planned.steps;
   }
   if (command === "start") launch = planLaunch(inputs, facts, install, Object.keys(secrets));
+  let stop: StopStep | null = null;
+  if (command === "stop") {
+    const planned = planStop(inputs, secrets, facts);
+    if (planned.warning) warnings.push(planned.warning);
+    stop = planned.step;
+  }
 
-  return { version: VERSION, command, inputs: redactedView(inputs, secrets), warnings, files, commands, install, launch, config: configOwned };
+  return { version: VERSION, command, inputs: redactedView(inputs, secrets), warnings, files, commands, install, launch, stop, config: configOwned };
 }

@@ -1,6 +1,6 @@
 // Codex's own session files: $CODEX_HOME/sessions/YYYY/MM/DD/rollout-*.jsonl, whose first line is
 // {"type":"session_meta","payload":{"id":…,"cwd":…}}. Read-only: the dry run calls this too.
-import { closeSync, existsSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 export interface Session {
@@ -8,8 +8,9 @@ export interface Session {
   file: string;
 }
 
-/** The newest session (by mtime, at or after sinceMs) that Codex ran in cwd, or null. */
-export function findSession(codexHome: string, cwd: string, sinceMs: number): Session | null {
+/** The newest session (by mtime, at or after sinceMs) that Codex ran in cwd, or null; with
+ * wantedId, only that session. */
+export function findSession(codexHome: string, cwd: string, sinceMs: number, wantedId?: string): Session | null {
   const dir = join(codexHome, "sessions");
   try {
     const real = existsSync(cwd) && realpathSync(cwd); // Codex records the real path
@@ -23,7 +24,8 @@ export function findSession(codexHome: string, cwd: string, sinceMs: number): Se
       const fd = openSync(file, "r");
       try {
         const { id, cwd: ran } = JSON.parse(buf.toString("utf8", 0, readSync(fd, buf)).split("\n", 1)[0]!).payload;
-        if (id && (ran === cwd || ran === real)) return { id, file };
+        // A UUID only: the id goes into Codex's argv (`resume <id>`), where a file's text must never become a flag.
+        if (/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(id) && (ran === cwd || ran === real) && (!wantedId || id === wantedId)) return { id, file };
       } catch {
         // not a session_meta line
       } finally {
@@ -34,4 +36,20 @@ export function findSession(codexHome: string, cwd: string, sinceMs: number): Se
     // no sessions yet
   }
   return null;
+}
+
+/**
+ * The session coder-labs/codex 4.x tracked for workdir, so a workspace switching modules resumes it:
+ * ~/.codex-module/.codex-task-session holds `<workdir>|<session id>` lines. Only while this module
+ * has not launched yet (afterwards state.json tracks the session).
+ */
+export function seedSession(moduleDir: string, codexHome: string, workdir: string): Session | null {
+  let text = "";
+  try {
+    text = readFileSync(join(moduleDir, ".codex-task-session"), "utf8");
+  } catch {
+    return null;
+  }
+  const id = text.split("\n").find((line) => line.startsWith(`${workdir}|`))?.slice(workdir.length + 1).trim();
+  return id ? findSession(codexHome, workdir, 0, id) : null;
 }

@@ -1,9 +1,29 @@
 import { readTextOrNull, writeAtomic } from "./fsutil.ts";
 
+/**
+ * What an install verified, recorded so a warm start neither downloads nor hashes again: the
+ * file (for codex, dir/entry of the package tree) still has this size and mtime.
+ */
+export interface InstallRecord {
+  version: string;
+  sha256: string;
+  source: string;
+  url: string;
+  size: number;
+  mtimeMs: number;
+  /** codex only: the package tree, its executable (relative), what vouched for it, what it holds. */
+  dir?: string;
+  entry?: string;
+  verified?: string;
+  layout?: string;
+}
+
 /** ~/.codex-module/state.json: what the module owns and installed. Each concern owns one key. */
 export interface State {
   config?: { owned: string[][] };
-  install?: Record<string, { version: string; sha256: string; source: string; url: string; size: number; mtimeMs: number }>;
+  install?: Record<string, InstallRecord>;
+  /** Whether Codex's sandbox worked here at the last start (sandbox-check.ts). */
+  sandbox?: { ok: boolean; mode: string; detail: string };
   /** Written by launch.ts when agentapi became ready; the session once Codex has one. */
   launch?: { fingerprint: string; startedAt: number; session?: { id: string; file: string } };
 }

@@ -3,6 +3,7 @@ import type { RunContext } from "./context.ts";
 import { agentapi } from "./agentapi.ts";
 import { sha256 } from "./launch-plan.ts";
 import { out } from "./log.ts";
+import { describeSandbox } from "./sandbox-check.ts";
 
 export async function runStatus(ctx: RunContext): Promise<void> {
   const { paths, state, launch } = ctx.facts;
@@ -20,6 +21,7 @@ export async function runStatus(ctx: RunContext): Promise<void> {
     config: config && sha256(config),
     agentapi: { pid, port, health, log: paths.agentapiLog },
     session: launch?.session?.id ?? null,
+    sandbox: describeSandbox(state.sandbox),
   };
   // One `key: value` line each for people; the same object as JSON for scripts.
   out(ctx.json ? JSON.stringify(status, null, 2) : Object.entries(status).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join("\n"));

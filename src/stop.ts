@@ -27,28 +27,23 @@ export function snapshotBody(all: { content: string }[], max = 64 << 10): string
   return messages[0] ? json() : null;
 }
 
-async function postSnapshot({ env, secrets, inputs }: RunContext) {
-  const url = env.CODER_AGENT_URL;
-  const token = secrets.CODER_AGENT_TOKEN;
-  if (!url || !token) throw new Error("CODER_AGENT_URL or CODER_AGENT_TOKEN is not set");
+async function postSnapshot(url: string, { secrets, inputs }: RunContext) {
   const res = await agentapi(inputs.agentapi_port, "/messages");
   const body = snapshotBody((await res.json()).messages ?? []);
   if (!body) return;
-  const post = await fetch(`${url.replace(/\/+$/, "")}/api/v2/workspaceagents/me/tasks/${encodeURIComponent(inputs.task_id)}/log-snapshot?format=agentapi`, {
+  const post = await fetch(url, {
     method: "POST", body, signal: AbortSignal.timeout(10_000),
-    headers: { "Coder-Session-Token": token, "Content-Type": "application/json" },
+    headers: { "Coder-Session-Token": secrets.CODER_AGENT_TOKEN!, "Content-Type": "application/json" },
   });
   // 404: a Coder without the endpoint; nothing there keeps snapshots.
   if (post.status !== 204 && post.status !== 404) throw new Error(`Coder answered HTTP ${post.status}`);
   step(`task log snapshot: HTTP ${post.status}`);
 }
 
+/** Carries out plan.stop (stop-plan.ts). */
 export async function runStop(ctx: RunContext): Promise<void> {
-  const { paths, launch } = ctx.facts;
-  const pid = launch?.running && launch.pid;
-  if (pid && ctx.inputs.task_id && ctx.inputs.task_log_snapshot) {
-    await postSnapshot(ctx).catch((e) => warn(`task log snapshot not posted: ${e.message}`));
-  }
-  await stopAgentapi(pid, paths.agentapiPid);
+  const { snapshot, agentapi: { pid, pidFile } } = ctx.plan.stop!;
+  if (snapshot.action === "post") await postSnapshot(snapshot.url!, ctx).catch((e) => warn(`task log snapshot not posted: ${e.message}`));
+  await stopAgentapi(pid, pidFile);
   step(pid ? "agentapi stopped" : "agentapi is not running");
 }

@@ -30,6 +30,23 @@ run "codex_version_must_be_a_version" {
   expect_failures = [var.codex_version]
 }
 
+run "codex_version_takes_npm_ranges_and_dist_tags_with_the_npm_source" {
+  command = plan
+  variables {
+    codex_install_source = "npm"
+    codex_version        = "^0.46.0 || next"
+  }
+}
+
+run "codex_version_with_the_npm_source_is_still_one_safe_line" {
+  command = plan
+  variables {
+    codex_install_source = "npm"
+    codex_version        = "0.46'; rm -rf ~"
+  }
+  expect_failures = [var.codex_version]
+}
+
 run "agentapi_version_must_be_a_version" {
   command = plan
   variables {
@@ -146,6 +163,7 @@ run "valid_non_default_values_pass" {
     github_url             = "http://127.0.0.1:8080/gh"
     npm_registry_url       = "https://registry.example/npm/"
     codex_sha256           = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789ABCDEF"
+    agentapi_sha256        = "D79B9FB8EE8992375896F97D7A7C5C6C49C258D1FA517559BCFFB7B00FB889DE"
     js_runtime             = "deno"
   }
   assert {

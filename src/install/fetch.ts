@@ -71,12 +71,27 @@ async function get<T>(
 
 export const getJson = (url: string, net: Net, accept: string) => get(url, net, () => ({ accept }), (res) => res.json());
 
-/** The tag a `.../releases/latest/download/<asset>` URL redirects to, or null when it serves directly. */
-export const latestTag = (url: string, net: Net) =>
+const absent = (e: unknown) => {
+  if (e instanceof HttpError && e.res.status === 404) return null;
+  throw e;
+};
+
+/** The body of a small text file, or null when the server says it has none (404). */
+export const getTextOrNull = (url: string, net: Net) => get(url, net, () => ({}), (res) => res.text()).catch(absent);
+
+/** Whether url exists (2xx, or a redirect when follow is false); the body is not read. */
+export const exists = (url: string, net: Net) =>
+  get(url, net, () => ({}), async (res) => {
+    await res.body?.cancel();
+    return true;
+  }).catch((e) => absent(e) ?? false);
+
+/** The tag a `.../releases/latest/download/<asset>` URL redirects to, or null when it serves directly (or not at all). */
+export const latestTag = (url: string, net: Net): Promise<string | null> =>
   get(url, net, () => ({}), async (res) => {
     await res.body?.cancel();
     return /\/download\/([^/]+)\/[^/]+$/.exec(res.headers.get("location") ?? "")?.[1] ?? null;
-  }, false);
+  }, false).catch(absent);
 
 /** Streams url into file, resuming after a broken body. Returns the hex sha256 and base64 sha512 of the whole. */
 export async function download(url: string, file: string, net: Net, onProgress: (done: number, total: number) => void) {

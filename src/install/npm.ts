@@ -1,5 +1,7 @@
 // The npm source: which registry (always the user's configuration, never a built-in host), its
 // auth token, and which tarball of the packument to take.
+import { resolveNpmVersion } from "./npm-version.ts";
+
 type Env = Record<string, string | undefined>;
 
 /** `key = value` from an .npmrc (last one wins, like npm), with npm's `${VAR}` expansion. */
@@ -29,9 +31,12 @@ interface Packument {
   versions?: Record<string, { dist?: { tarball?: string; integrity?: string } }>;
 }
 
-/** The platform build `<version>-linux-<arch>` of @openai/codex ("" = latest): its tarball and sha512 (base64). */
+/** The platform build `<version>-linux-<arch>` of @openai/codex for codex_version ("" = latest, a
+ * dist-tag, a version or a range): its tarball and sha512 (base64). */
 export function pickTarball(pk: Packument, version: string, npmArch: string, packumentUrl: string) {
-  const v = version || pk["dist-tags"]?.latest || "latest";
+  const suffix = `-linux-${npmArch}`;
+  const built = Object.keys(pk.versions ?? {}).filter((k) => k.endsWith(suffix)).map((k) => k.slice(0, -suffix.length));
+  const v = resolveNpmVersion(version, pk["dist-tags"] ?? {}, built) ?? (version || "latest");
   const key = `${v}-linux-${npmArch}`;
   const dist = pk.versions?.[key]?.dist;
   const sha512 = /sha512-(\S+)/.exec(dist?.integrity ?? "")?.[1];

@@ -2,8 +2,7 @@
 // state, links in CODER_SCRIPT_BIN_DIR, post script. Runs under boot.lock (cli.ts), so the plan's
 // warm check is current; correctness does not rest on that lock though: every binary lands by
 // rename of a verified temp file, so a reader sees the old file or the new one, never a torn one.
-import { execFile, spawn } from "node:child_process";
-import { promisify } from "node:util";
+import { spawn } from "node:child_process";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { RunContext } from "../context.ts";
@@ -13,10 +12,11 @@ import { fileId, makeDir } from "../fsutil.ts";
 import { scrubStream } from "../scrub-stream.ts";
 import { progress, step, warn } from "../log.ts";
 import { readState, updateState } from "../state.ts";
-import { extractEntry } from "./extract.ts";
-import { download, getJson, latestTag, type Net } from "./fetch.ts";
-import { npmToken, pickTarball } from "./npm.ts";
+import { download, latestTag, type Net } from "./fetch.ts";
+import { npmToken } from "./npm.ts";
 import { bare } from "./plan.ts";
+import { installCodex } from "./codex.ts";
+import { failed, versionOf } from "./outcome.ts";
 
 export async function runInstall(ctx: RunContext): Promise<void> {
   const { plan, inputs, facts, env } = ctx;
@@ -42,7 +42,7 @@ export async function runInstall(ctx: RunContext): Promise<void> {
   // Leftovers of a killed run (nobody else installs while this run holds boot.lock).
   for (const f of readdirSync(binDir)) if (f.endsWith(".part")) rmSync(join(binDir, f), { force: true });
   // Settled, not all: every download cleans up its temp files before the boot exits.
-  const runs = plan.install.map((s) => s.action === "download" && installOne(ctx, s, net));
+  const runs = plan.install.map((s) => s.action === "download" && (s.name === "codex" ? installCodex(ctx, s, net) : installOne(ctx, s, net)));
   for (const r of await Promise.allSettled(runs)) if (r.status === "rejected") throw r.reason;
   const dir = env.CODER_SCRIPT_BIN_DIR;
   for (const s of plan.install) {
@@ -58,12 +58,12 @@ export async function runInstall(ctx: RunContext): Promise<void> {
   await script(ctx, "post");
 }
 
+/** A single-binary release asset (AgentAPI): download, verify, run once, rename into place. */
 async function installOne({ facts }: RunContext, s: InstallStep, net: Net): Promise<void> {
   const pin = s.sha256;
   const latest = s.version === "latest";
   let version = latest ? "" : bare(s.version);
   let url = s.url!;
-  let sha512 = "";
   const tmp = join(facts.paths.binDir, `.${s.name}.${process.pid}`);
   const [dl, part] = [tmp + ".dl.part", tmp + ".part"];
   // A working install of "latest" is kept when a newer one cannot be had: that must not fail a boot,
@@ -71,9 +71,7 @@ async function installOne({ facts }: RunContext, s: InstallStep, net: Net): Prom
   const kept = latest && s.installed;
   const check = kept ? { ...net, tries: 2 } : net;
   try {
-    if (s.source === "npm") {
-      ({ version, url, sha512 } = pickTarball(await getJson(url, check, "application/vnd.npm.install-v1+json"), version, facts.platform.arch, url));
-    } else if (!version) {
+    if (!version) {
       const tag = await latestTag(url, check);
       if (tag) {
         version = bare(tag);
@@ -83,18 +81,10 @@ async function installOne({ facts }: RunContext, s: InstallStep, net: Net): Prom
     if (version === s.installed) return void step(`${s.name} ${version} is installed and the latest`);
     const got = await download(url, dl, net, progress(s.name));
     if (pin && got.sha256 !== pin) throw new Error(`${url} has sha256 ${got.sha256}, not ${s.name}_sha256 ${pin}`);
-    if (sha512 && got.sha512 !== sha512) throw new Error(`${url} does not match the sha512 integrity of its packument`);
-    if (s.entry) await extractEntry(dl, s.entry, part, url);
-    else renameSync(dl, part);
+    renameSync(dl, part);
     chmodSync(part, 0o755);
-    // Runs it once: catches a wrong asset (an HTML page, another platform) before it replaces anything.
-    let reported;
-    try {
-      reported = (await promisify(execFile)(part, ["--version"], { timeout: 20_000 })).stdout; // Bun may throw here, not reject
-    } catch (e) {
-      throw new Error(`the downloaded ${s.name} does not run (${(e as Error).message.split("\n")[0]})`);
-    }
-    version ||= /\d+\.\d+\.\d+\S*/.exec(reported)?.[0] ?? "unknown";
+    const reported = await versionOf(part, s.name);
+    version ||= reported;
     renameSync(part, s.dest);
     updateState(facts.paths.stateJson, "install", {
       ...readState(facts.paths.stateJson).install,
@@ -102,11 +92,7 @@ async function installOne({ facts }: RunContext, s: InstallStep, net: Net): Prom
     });
     step(`installed ${s.name} ${version} from ${url}`);
   } catch (e) {
-    const why = (e as Error).message;
-    if (kept) return void warn(`could not get the latest ${s.name} (${why}); keeping the installed ${kept}`);
-    throw new RunError(
-      `installing ${s.name} ${version || s.version}: ${why}. Check ${s.name}_version${pin ? `, ${s.name}_sha256` : ""} and ${s.source === "npm" ? "npm_registry_url" : "github_url"}; the installed ${s.name}, if any, was kept`,
-    );
+    failed(s, e, kept, version || s.version);
   } finally {
     rmSync(dl, { force: true });
     rmSync(part, { force: true });

@@ -16,9 +16,10 @@ beforeAll(async () => {
   for (const f of readdirSync(ROOT).filter((f) => f.endsWith(".tf"))) cpSync(join(ROOT, f), join(copy.root, f));
   cpSync(join(ROOT, "scripts"), join(copy.root, "scripts"), { recursive: true });
   mkdirSync(join(copy.root, "dist"));
-  for (const f of ["codex-boot.js", "codex-boot.js.br.a85"]) cpSync(join(ROOT, "dist", f), join(copy.root, "dist", f));
+  cpSync(join(ROOT, "dist/codex-boot.js"), join(copy.root, "dist/codex-boot.js"));
   mkdirSync(join(copy.root, "test"));
   for (const f of readdirSync(join(ROOT, "test")).filter((f) => f.endsWith(".tftest.hcl"))) cpSync(join(ROOT, "test", f), join(copy.root, "test", f));
+  cpSync(join(ROOT, "test/fixtures"), join(copy.root, "test/fixtures"), { recursive: true });
   const init = await terraform(["init", "-input=false"], { cwd: copy.root });
   if (init.code !== 0) throw new Error(`terraform init failed:\n${init.stdout}\n${init.stderr}`);
 }, TIMEOUT);

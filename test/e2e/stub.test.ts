@@ -3,17 +3,20 @@
 // (the stub passes extra arguments on), so only the stub's own work happens.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tools } from "../support/tools.ts";
 import { PINS } from "../support/versions.ts";
-import { makeSandbox, runAsync, type Sandbox } from "../support/sandbox.ts";
+import { makeSandbox, runAsync, type RunResult, type Sandbox } from "../support/sandbox.ts";
 import { applyModule, initModule } from "../support/terraform.ts";
 import { startMirror, type Mirror } from "../support/mirror.ts";
+import { moduleWithVersion } from "../support/module-copy.ts";
 import { serveBun } from "./bun-mirror.ts";
+import { typicalConfig } from "../../bench/script-size.ts";
 import { cleanupWorkspaces, runScript, UTILS, workspace, type Workspace } from "./workspace.ts";
 
 const TIMEOUT = 120_000;
+const VERSION = JSON.parse(readFileSync(join(import.meta.dir, "../../package.json"), "utf8")).version as string;
 let mirror: Mirror;
 let tfDir: Sandbox;
 let bun: ReturnType<typeof serveBun>;
@@ -47,14 +50,19 @@ async function startScript(vars: Record<string, unknown> = {}): Promise<string> 
 const dryRun = async (ws: Workspace, script: string, extraEnv: Record<string, string> = {}) =>
   runScript(script, join(ws.box.root, "start.sh"), { ...ws.box.env, PATH: ws.path, ...extraEnv }, ws.box.home, ["--dry-run"]);
 
+/** The program's first line in a dry run: its version and the command. */
+const programLine = (r: RunResult) => r.stdout.split("\n").find((l) => l.includes(" — dry run of "));
+
 const runtimeDir = (ws: Workspace) => join(ws.box.home, ".codex-module", "runtime");
 
 describe("the boot stub", () => {
-  test("the rendered start and stop scripts are POSIX sh that shellcheck finds clean", async () => {
+  test("the rendered start and stop scripts (comments stripped) are POSIX sh that shellcheck finds clean", async () => {
     const sc = tools().shellcheck;
     if (!sc) throw new Error("shellcheck is not set up: run `bun test/support/setup.ts`");
-    const applied = await applyModule(tfDir.root, { agent_id: "agent-1", workdir: "/home/coder/project", js_runtime: "auto" });
-    for (const name of ["start", "stop"] as const) {
+    const defaults = await applyModule(tfDir.root, { agent_id: "agent-1", workdir: "/home/coder/project", js_runtime: "auto" });
+    const typical = await applyModule(tfDir.root, typicalConfig());
+    for (const [name, applied] of [["start", defaults], ["stop", defaults], ["start", typical]] as const) {
+      expect(applied.script(name).split("\n").filter((l) => /^\s*#(?!!)/.test(l))).toEqual([]);
       const file = join(tfDir.root, `${name}.sh`);
       writeFileSync(file, applied.script(name));
       const r = spawnSync(sc, ["--shell=sh", "--severity=style", file], { encoding: "utf8" });
@@ -143,6 +151,73 @@ describe("the boot stub", () => {
       'codex-boot: js_runtime is node but no node (deno >= 2, node >= 20) is on PATH. Install it in the image, or set js_runtime = "auto" to let the module install Bun\n',
     );
   }, TIMEOUT);
+
+  test("a module upgrade runs the new program in the same HOME; the same bundle again is not unpacked again", async () => {
+    const ws = workspace("bun");
+    const upgrade = makeSandbox("codex-boot-upgrade-");
+    try {
+      const moduleDir = join(upgrade.root, "module");
+      mkdirSync(moduleDir);
+      const next = "0.0.0-upgrade.2";
+      await moduleWithVersion(moduleDir, next);
+      await initModule(upgrade.home, moduleDir);
+      const vars = { agent_id: "agent-1", workdir: "/home/coder/project", github_url: mirror.url };
+      const upgraded = (await applyModule(upgrade.home, vars, {}, moduleDir)).script("start");
+      const program = join(ws.box.home, ".codex-module", "codex-boot.mjs");
+
+      const first = await dryRun(ws, await startScript());
+      expect(first.code).toBe(0);
+      expect(programLine(first)).toBe(`codex-boot ${VERSION} — dry run of "start" (nothing is written)`);
+
+      const second = await dryRun(ws, upgraded);
+      expect(second.stderr).toBe("");
+      expect(second.code).toBe(0);
+      expect(programLine(second)).toBe(`codex-boot ${next} — dry run of "start" (nothing is written)`);
+      expect(readFileSync(program)).toEqual(readFileSync(join(moduleDir, "dist", "codex-boot.js")));
+
+      const fileId = () => ({ ino: statSync(program).ino, mtimeMs: statSync(program).mtimeMs });
+      const unpacked = fileId();
+      const third = await dryRun(ws, upgraded);
+      expect(programLine(third)).toBe(`codex-boot ${next} — dry run of "start" (nothing is written)`);
+      expect(fileId()).toEqual(unpacked);
+    } finally {
+      upgrade.cleanup();
+    }
+  }, TIMEOUT);
+
+  describe("with an old node (v18) first on PATH", () => {
+    /** A workspace whose PATH starts with a `node` that reports v18 and logs any other use. */
+    const withOldNode = () => {
+      const ws = workspace(null);
+      const dir = join(ws.box.root, "old-node");
+      mkdirSync(dir);
+      const used = join(ws.box.root, "old-node-used");
+      writeFileSync(join(dir, "node"), `#!/bin/sh\n[ "$1" = --version ] && { echo v18.20.4; exit 0; }\necho "$*" >>'${used}'\nexit 3\n`, { mode: 0o755 });
+      return { ws: { ...ws, path: `${dir}:${ws.path}` }, used };
+    };
+
+    test("js_runtime = node refuses it, says node >= 20 is needed, and never runs it", async () => {
+      const { ws, used } = withOldNode();
+      const r = await dryRun(ws, await startScript({ js_runtime: "node" }), { NPM_CONFIG_REGISTRY: mirror.url });
+      expect(r.stderr).toBe(
+        'codex-boot: js_runtime is node but no node (deno >= 2, node >= 20) is on PATH. Install it in the image, or set js_runtime = "auto" to let the module install Bun\n',
+      );
+      expect(r.code).toBe(1);
+      expect(existsSync(used)).toBe(false);
+      expect(existsSync(runtimeDir(ws))).toBe(false);
+    }, TIMEOUT);
+
+    test("js_runtime = auto installs Bun and runs the program with it, never with the old node", async () => {
+      const { ws, used } = withOldNode();
+      const r = await dryRun(ws, await startScript(), { NPM_CONFIG_REGISTRY: mirror.url });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`codex-boot: installed Bun ${PINS.bun} (linux-x64`);
+      expect(r.stdout).toContain(`codex-boot: start with ${join(runtimeDir(ws), "bun")}\n`);
+      expect(r.stdout).toContain('dry run of "start"');
+      expect(existsSync(used)).toBe(false);
+    }, TIMEOUT);
+  });
 
   test("without curl or wget the Bun install says which tools it looked for", async () => {
     const ws = workspace(null, UTILS.filter((u) => u !== "curl"));

@@ -132,6 +132,50 @@ describe("bad input exits 2 and names the key", () => {
   });
 });
 
+// Each of these starts a runtime per case: seconds under load, beyond bun test's 5 s default.
+describe("commands, flags and help", () => {
+  test("the command after --dry-run is the one previewed, under Bun, Deno and Node", () => {
+    for (const r of RUNTIMES) {
+      for (const command of ["install", "configure", "stop", "status"]) {
+        const res = runBundle(r, ["--dry-run", command], { env: envWith() });
+        expect(res.code).toBe(0);
+        expect(res.stdout).toContain(`dry run of "${command}"`);
+      }
+    }
+  }, 60_000);
+
+  test("stop --dry-run shows what stop would do, not only the inputs", () => {
+    const res = runBundle("bun", ["stop", "--dry-run"], { env: envWith() });
+    expect(res.stdout).toContain("\nstop\n  skip task log snapshot (agentapi is not running)\n  none agentapi, remove ");
+  });
+
+  test("--json without --dry-run is refused before anything is written", () => {
+    const before = snapshot(box.home);
+    const res = runBundle("bun", ["--json"], { env: envWith() });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("add --dry-run to preview start as JSON");
+    expect(snapshot(box.home)).toEqual(before);
+  });
+
+  test("each command's --help is its own and the same under Bun, Deno and Node", () => {
+    for (const command of ["install", "stop"]) {
+      const helps = RUNTIMES.map((r) => runBundle(r, [command, "--help"], { env: box.env }));
+      for (const h of helps) expect(h.code).toBe(0);
+      expect(helps[0]!.stdout).toContain(`Usage: codex-boot ${command} [flags]`);
+      expect(new Set(helps.map((h) => h.stdout)).size).toBe(1);
+    }
+  }, 30_000);
+
+  test("under Deno without permission flags, one line says which deno run flags to use", () => {
+    const res = runBundle("deno", ["--dry-run"], { env: envWith(), runtimeArgv: [tools().deno, "run", "--no-prompt", BUNDLE] });
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim().split("\n")).toEqual([
+      `codex-boot: Deno did not grant --allow-read, --allow-env, --allow-sys. Run it as: deno run --allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys ${BUNDLE} (a dry run needs only: deno run --allow-read --allow-env --allow-sys ${BUNDLE} --dry-run)`,
+    ]);
+  });
+
+});
+
 describe("secrets", () => {
   test("OPENAI_API_KEY and CODER_AGENT_TOKEN never appear in any output", () => {
     for (const r of RUNTIMES) {
@@ -141,7 +185,7 @@ describe("secrets", () => {
         expect(res.stdout + res.stderr).not.toContain(AGENT_TOKEN);
       }
     }
-  });
+  }, 60_000); // 12 runtime starts: beyond the 5 s default under load
 
   test("the dry run says a secret is set without showing it", () => {
     const res = runBundle("bun", ["--dry-run"], { env: envWith() });

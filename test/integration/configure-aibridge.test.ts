@@ -2,11 +2,11 @@
 // stub standing in for the bridge, with the session token and the AGENTS.md prompt.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { tools, type Runtime } from "../support/tools.ts";
 import { b64config, findSecrets, makeSandbox, runBundleAsync, type Sandbox } from "../support/sandbox.ts";
-import { startResponsesStub, type ResponsesStub } from "../support/responses-stub.ts";
+import { startResponsesStub, workPrompt, workReply, type ResponsesStub } from "../support/responses-stub.ts";
 
 const TOKEN = "aibridge-session-TOKEN-31337";
 const AGENT_TOKEN = "agent-token-BRIDGE-8080";
@@ -17,7 +17,7 @@ let stub: ResponsesStub;
 const boxes: Sandbox[] = [];
 beforeAll(async () => {
   tools();
-  stub = await startResponsesStub({ reply: REPLY });
+  stub = await startResponsesStub({ reply: workReply(REPLY) });
 });
 afterAll(async () => {
   await stub.close();
@@ -41,7 +41,7 @@ function run(argv: string[], env: Record<string, string>, cwd: string): Promise<
 }
 
 for (const runtime of ["bun", "deno"] as Runtime[]) {
-  test(`under ${runtime}: codex exec sends the session token and the AGENTS.md prompt to aibridge_base_url`, async () => {
+  test(`under ${runtime}: codex exec sends the session token and the AGENTS.md prompt to aibridge_base_url, and runs the command the model asks for`, async () => {
     const box = makeSandbox("codex-boot-aibridge-");
     boxes.push(box);
     const bin = join(box.home, ".codex-module", "bin");
@@ -56,9 +56,10 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
     expect(existsSync(join(box.home, ".codex", "auth.json"))).toBe(false); // no API-key login with AI Bridge
 
     const seen = stub.requests.length;
-    const exec = await run([tools().codex, "exec", "--skip-git-repo-check", "Say hello"], env, workdir);
-    expect(exec.out).toContain(REPLY);
+    const exec = await run([tools().codex, "exec", "--skip-git-repo-check", workPrompt(`printf '%s' 'bridged ${runtime}' > proof.txt`, "Say hello")], env, workdir);
+    expect(exec.out).toContain("done:");
     expect(exec.code).toBe(0);
+    expect(readFileSync(join(workdir, "proof.txt"), "utf8")).toBe(`bridged ${runtime}`);
     const mine = stub.requests.slice(seen);
     expect(mine.length).toBeGreaterThan(0);
     for (const req of mine) {

@@ -57,6 +57,23 @@ for (const runtime of RUNTIMES) {
       expect(r.stderr.match(/warning: additional_mcp_servers replaces codex-boot's \[mcp_servers\.Coder\]/g)).toHaveLength(1);
     });
 
+    test("the generated config.toml passes the pinned Codex's --strict-config, with and without MCP servers, AI Bridge and a base config", () => {
+      const variants: Record<string, unknown>[] = [
+        { additional_mcp_servers: "" },
+        {},
+        { enable_aibridge: true, aibridge_base_url: "http://127.0.0.1:9/api/v2/aibridge/openai/v1" },
+        { base_config_toml: 'sandbox_mode = "read-only"\napproval_policy = "on-request"\n[tui]\nnotifications = true\n', codex_model: "", model_reasoning_effort: "high" },
+      ];
+      for (const over of variants) {
+        const s = sandbox();
+        ok(s.configure(runtime, over, over.enable_aibridge ? { CODER_AIBRIDGE_SESSION_TOKEN: "t", OPENAI_API_KEY: "" } : {}));
+        // Codex rejects unknown keys here (e.g. preferred_auth_method, which 0.169 does not know).
+        const doctor = s.codex("--strict-config", "doctor", "--json");
+        const load = JSON.parse(doctor.stdout).checks["config.load"];
+        expect({ over, status: load.status, summary: load.summary }).toEqual({ over, status: "ok", summary: "config loaded" });
+      }
+    }, 120_000);
+
     test("the real Codex lists exactly the Coder and additional MCP servers, with env and env_vars", () => {
       const s = sandbox();
       ok(s.configure(runtime));

@@ -32,7 +32,7 @@ for (const rt of RUNTIMES) {
       }
       const twice = await dryRun(rt, ["--model", "a", "--model", "b"]);
       expect(twice.code).toBe(2);
-      expect(twice.stderr).toContain("flag --model needs exactly one value");
+      expect(twice.stderr).toContain("flag --model is given twice");
       const none = await dryRun(rt, ["--model"]);
       expect(none.code).toBe(2);
       expect(none.stderr).toContain("--model");

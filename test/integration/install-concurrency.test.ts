@@ -50,7 +50,11 @@ test("10 concurrent installs in one HOME leave one correct codex and agentapi, n
   expect(leftovers(bin)).toEqual([]);
   // boot.lock makes them take turns: the first downloads, the nine others find it installed.
   const downloads = m.requests.filter((q) => q.path.includes("/releases/download/")).map((q) => q.path).sort();
-  expect(downloads).toHaveLength(2);
+  expect(downloads).toEqual([
+    `/coder/agentapi/releases/download/v${PINS.agentapi}/agentapi-linux-amd64`,
+    `/openai/codex/releases/download/rust-v${PINS.codex}/codex-package-x86_64-unknown-linux-musl.tar.gz`,
+    `/openai/codex/releases/download/rust-v${PINS.codex}/codex-package_SHA256SUMS`,
+  ]);
   expect(runs.filter((r) => r.stdout.includes("installed codex 0.169.0")).length).toBe(1);
   const state = JSON.parse(readFileSync(join(box.home, ".codex-module/state.json"), "utf8"));
   expect(state.install.codex.size).toBe(codexSize);

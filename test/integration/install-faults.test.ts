@@ -180,6 +180,13 @@ for (const rt of RUNTIMES) {
       expect(r.code).toBe(0);
     }, 30_000);
 
+    test("the right digest pinned in uppercase installs", async () => {
+      const h = await withAgentapi(rt);
+      const r = await h.run({ agentapi_version: NEXT, agentapi_sha256: sha256hex(artifacts.agentapi()).toUpperCase() });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+    }, 30_000);
+
     test("wrong content (an HTML page) is refused because it does not run; the previous binary stays", async () => {
       const h = await withAgentapi(rt);
       m.fault(NEW, { kind: "body", bytes: Buffer.from("<html>Sign in to the proxy</html>\n") });

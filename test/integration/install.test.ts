@@ -37,7 +37,7 @@ const pinned = { codex_version: PINS.codex, agentapi_version: `v${PINS.agentapi}
 
 for (const rt of RUNTIMES) {
   describe(`install under ${rt}`, () => {
-    test("installs the real codex and agentapi from a GitHub-layout mirror, verified, linked, recorded", async () => {
+    test("installs the complete Codex package and agentapi from a GitHub-layout mirror, verified by the release's SHA256SUMS, linked, recorded", async () => {
       const b = sandbox();
       const env = installEnv(b.root, b.env, { ...pinned, github_url: m.url }, { GITHUB_TOKEN: GH_TOKEN });
       m.requests.length = 0;
@@ -52,8 +52,21 @@ for (const rt of RUNTIMES) {
         expect(lstatSync(join(b.root, "coder-bin", name)).isSymbolicLink()).toBe(true);
         expect(readlinkSync(join(b.root, "coder-bin", name))).toBe(bin(b, name));
       }
+      // The whole package tree, intact under a versioned directory; bin/codex links to its executable.
+      const tree = join(b.home, ".codex-module/codex", PINS.codex);
+      expect(readlinkSync(bin(b, "codex"))).toBe(join(tree, "bin/codex"));
+      for (const f of ["bin/codex", "bin/codex-code-mode-host", "codex-path/rg", "codex-resources/bwrap", "codex-package.json"]) expect(existsSync(join(tree, f))).toBe(true);
+      expect(fileSha256(join(tree, "bin/codex-code-mode-host"))).toBe(fileSha256(join(tools().codexPackageDir, "bin/codex-code-mode-host")));
+      // Codex itself, run through the link, sees a consistent package with its bundled search.
+      const doctor = spawnSync(bin(b, "codex"), ["doctor", "--json"], { encoding: "utf8", cwd: b.home, env: { ...b.env, CODEX_HOME: join(b.home, ".codex") }, timeout: 60_000 });
+      const checks = JSON.parse(doctor.stdout).checks;
+      expect(checks.installation).toMatchObject({ status: "ok", summary: "installation looks consistent" });
+      expect(checks.installation.details["install context"]).toStartWith(`other (package ${tree}, bin ${tree}/bin, resources ${tree}/codex-resources`);
+      expect(checks["runtime.search"].details).toMatchObject({ "search provider": "bundled", "search command": `${tree}/codex-path/rg` });
       const s = state(b).install;
-      expect(s.codex).toMatchObject({ version: PINS.codex, source: "github", sha256: sha256hex(artifacts.codexTarGz()) });
+      expect(s.codex).toMatchObject({
+        version: PINS.codex, source: "github", sha256: sha256hex(artifacts.codexPackage()), dir: tree, entry: "bin/codex", verified: "codex-package_SHA256SUMS", layout: "package",
+      });
       expect(s.agentapi).toMatchObject({ version: PINS.agentapi, sha256: sha256hex(artifacts.agentapi()) });
       expect(statSync(join(b.home, ".codex-module/state.json")).mode & 0o777).toBe(0o600);
       expect(leftovers(join(b.home, ".codex-module/bin"))).toEqual([]);
@@ -66,7 +79,8 @@ for (const rt of RUNTIMES) {
       expect(lines.length).toBeGreaterThanOrEqual(3);
       expect(lines.length).toBeLessThanOrEqual(12);
       expect(lines.at(-1)).toContain("100%");
-      expect(r.stdout).toMatch(/installed codex 0\.169\.0 from http:\/\/127\.0\.0\.1:\d+\/openai\/codex\/releases\/download\/rust-v0\.169\.0\//);
+      expect(r.stdout).toMatch(/installed codex 0\.169\.0 \(complete package, verified by codex-package_SHA256SUMS\) from http:\/\/127\.0\.0\.1:\d+\/openai\/codex\/releases\/download\/rust-v0\.169\.0\/codex-package-x86_64-unknown-linux-musl\.tar\.gz/);
+      expect(leftovers(join(b.home, ".codex-module/codex"))).toEqual([]);
 
       // The warm path: zero requests, no file touched (mtimes included), well under a second.
       const before = { home: files(b.home), links: files(join(b.root, "coder-bin")) };
@@ -100,7 +114,10 @@ for (const rt of RUNTIMES) {
         expect(m.requests.map((q) => q.path)).toEqual(["/@openai/codex", `/@openai/codex/-/codex-${PINS.codex}-linux-x64.tgz`]);
         expect(version(bin(b, "codex"))).toBe(`codex-cli ${PINS.codex}`);
         expect(fileSha256(bin(b, "codex"))).toBe(fileSha256(tools().codex));
-        expect(state(b).install.codex).toMatchObject({ version: PINS.codex, source: "npm", sha256: sha256hex(artifacts.codexTgz()) });
+        // The whole package/vendor/<triple>/ tree, not only the executable.
+        const tree = join(b.home, ".codex-module/codex", PINS.codex);
+        for (const f of ["bin/codex-code-mode-host", "codex-path/rg", "codex-resources/bwrap"]) expect(existsSync(join(tree, f))).toBe(true);
+        expect(state(b).install.codex).toMatchObject({ version: PINS.codex, source: "npm", sha256: sha256hex(artifacts.codexTgz()), verified: "npm integrity", dir: tree });
         expect(existsSync(bin(b, "agentapi"))).toBe(false);
         expect(r.stdout).toContain(`agentapi: install_agentapi = false: using ${tools().agentapi}`);
         expect(r.stdout).not.toContain("npm-token-from-env");
@@ -129,8 +146,9 @@ describe("latest and the warm path across runtimes", () => {
     expect(m.requests.map((q) => q.path).sort()).toEqual([
       "/coder/agentapi/releases/download/v0.12.2/agentapi-linux-amd64",
       "/coder/agentapi/releases/latest/download/agentapi-linux-amd64",
-      "/openai/codex/releases/download/rust-v0.169.0/codex-x86_64-unknown-linux-musl.tar.gz",
-      "/openai/codex/releases/latest/download/codex-x86_64-unknown-linux-musl.tar.gz",
+      "/openai/codex/releases/download/rust-v0.169.0/codex-package-x86_64-unknown-linux-musl.tar.gz",
+      "/openai/codex/releases/download/rust-v0.169.0/codex-package_SHA256SUMS",
+      "/openai/codex/releases/latest/download/codex-package-x86_64-unknown-linux-musl.tar.gz",
     ]);
     for (const rt of RUNTIMES) {
       m.requests.length = 0;
@@ -138,7 +156,7 @@ describe("latest and the warm path across runtimes", () => {
       expect(again.code).toBe(0);
       expect(m.requests.map((q) => q.path).sort()).toEqual([
         "/coder/agentapi/releases/latest/download/agentapi-linux-amd64",
-        "/openai/codex/releases/latest/download/codex-x86_64-unknown-linux-musl.tar.gz",
+        "/openai/codex/releases/latest/download/codex-package-x86_64-unknown-linux-musl.tar.gz",
       ]);
     }
   }, 60_000);

@@ -3,14 +3,17 @@
 // loopback Coder agent API; a stub `coder` MCP server records coder_report_task calls.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { tools, type Runtime } from "../support/tools.ts";
-import { startResponsesStub, type RecordedRequest, type ResponsesStub } from "../support/responses-stub.ts";
+import { startResponsesStub, workPrompt, workReply, type RecordedRequest, type ResponsesStub } from "../support/responses-stub.ts";
+import { runAsync, b64config } from "../support/sandbox.ts";
+import { runtimeArgv } from "../support/tools.ts";
 import { startAgentApiStub, type AgentApiStub } from "../support/agent-api-stub.ts";
-import { AGENT_TOKEN, AIBRIDGE_TOKEN, chat, launchSandbox, until, type LaunchSandbox } from "../support/launch-sandbox.ts";
+import { AGENT_TOKEN, AIBRIDGE_TOKEN, chat, launchSandbox, processesWith, until, type LaunchSandbox } from "../support/launch-sandbox.ts";
 import { TASK_PREAMBLE } from "../../src/launch-plan.ts";
+import { LOG_CAP } from "../../src/launch.ts";
 
 const SYSTEM = "Lifecycle test system prompt: SYSTEM-MARKER-5e1f. Start every response with `Codex says:`";
 const REPORT = { summary: "Reporting from the stub", link: "", state: "working" };
@@ -57,7 +60,7 @@ const turn = (content: string) => stub.requests.find((r) => lastUserText(r) === 
 beforeAll(async () => {
   tools();
   if (!existsSync(join(import.meta.dir, "../../dist/codex-boot.js"))) throw new Error("dist/codex-boot.js is missing: run `bun run build`");
-  stub = await startResponsesStub({ reply: (req) => reply(req) });
+  stub = await startResponsesStub({ reply: workReply((req) => reply(req)) });
   agent = await startAgentApiStub();
 });
 afterAll(async () => {
@@ -71,7 +74,7 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
     let ls: LaunchSandbox;
     beforeAll(async () => {
       ls = await box();
-    });
+    }, 30_000);
 
     test("start returns once GET /status is healthy; a user message reaches Codex with the AGENTS.md prompt, and its reply comes back", async () => {
       const r = await ls.run(runtime, "start");
@@ -168,6 +171,60 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
       expect(texts).not.toContain("What is 7 times 8?");
     }, 90_000);
 
+    test("Codex does the work: a prompt that asks for a command makes Codex run it in the workdir, and the file appears", async () => {
+      const file = `proof-${runtime}.txt`;
+      const content = `made by codex under ${runtime}: it's "quoted" ünïcødé`;
+      await chat(ls, workPrompt(`printf '%s' '${content.replace(/'/g, `'\\''`)}' > ${file}`), "done:");
+      expect(readFileSync(join(ls.work, file), "utf8")).toBe(content);
+    }, 90_000);
+
+    test("prompts that look like Codex flags or subcommands reach the model as text; Codex's flags are unchanged", async () => {
+      const flagBox = await box();
+      // A login that a "logout" subcommand would delete.
+      const auth = join(flagBox.sb.home, ".codex/auth.json");
+      mkdirSync(join(auth, ".."), { recursive: true });
+      writeFileSync(auth, JSON.stringify({ auth_mode: "apikey", OPENAI_API_KEY: "sk-test-flags-123456789" }), { mode: 0o600 });
+      for (const prompt of ["--version", "logout", "--dangerously-bypass-approvals-and-sandbox"]) {
+        const r = await flagBox.run(runtime, "start", { ai_prompt: prompt, continue: false });
+        expect(r.code).toBe(0);
+        const req = await until(`the prompt ${prompt} at the stub`, () => stub.requests.find((q) => q.body.includes(flagBox.work) && lastUserText(q) === prompt));
+        expect(lastUserText(req)).toBe(prompt);
+        const codex = processesWith(flagBox.sb.root).map((p) => readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").slice(0, -1)).find((a) => a[0]?.endsWith("/codex"));
+        expect(codex).toEqual([join(flagBox.sb.root, "bin/codex"), "--no-daemon", "--", prompt]);
+        expect(existsSync(join(flagBox.sb.home, ".codex/auth.json"))).toBe(true); // "logout" logged nothing out
+        expect((await flagBox.run(runtime, "stop")).code).toBe(0);
+      }
+    }, 180_000);
+
+    test("a workspace without user namespaces gets one sandbox warning naming the fix, in the boot log and in status; the sandbox is not weakened", async () => {
+      const ns = await box();
+      const env = { ...ns.env, CODEX_BOOT_CONFIG: b64config(ns.inputs) };
+      // Like a container under Docker's default seccomp profile: no unshare, no clone(CLONE_NEWUSER).
+      const r = await runAsync([tools().noUserns, ...runtimeArgv(runtime), "start"], { env, cwd: ns.sb.home, timeoutMs: 90_000 });
+      expect(r.code).toBe(0);
+      const warnings = r.stderr.split("\n").filter((l) => l.includes("sandbox"));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain("codex-boot: warning: Codex's sandbox does not work here (bwrap: No permissions to create a new namespace");
+      expect(warnings[0]).toContain('set sandbox_mode = "danger-full-access" in base_config_toml');
+      const status = JSON.parse((await ns.run(runtime, "status", {}, ["--json"])).stdout);
+      expect(status.sandbox).toStartWith("does not work here (bwrap: No permissions to create a new namespace");
+      expect(readFileSync(join(ns.sb.home, ".codex/config.toml"), "utf8")).toContain('sandbox_mode = "workspace-write"');
+      // The warning is true: in such a workspace the command Codex runs fails, and no file appears.
+      const messages = await chat(ns, workPrompt("printf ok > ns-proof.txt"), "done:");
+      expect(messages.at(-1)!.content).toMatch(/bubblewrap|namespace|sandbox/i);
+      expect(existsSync(join(ns.work, "ns-proof.txt"))).toBe(false);
+      expect((await ns.run(runtime, "stop")).code).toBe(0);
+
+      // The same workspace with user namespaces; a failing bwrap first on PATH does not break
+      // Codex's sandbox (it falls back to the package's own bwrap), and the check says so.
+      writeFileSync(join(ns.sb.root, "bin/bwrap"), "#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n", { mode: 0o755 });
+      const ok = await ns.run(runtime, "start");
+      expect(ok.code).toBe(0);
+      expect(ok.stderr).not.toContain("sandbox");
+      expect(ok.stdout).toContain("Codex's sandbox works (sandbox_mode = workspace-write)");
+      expect(JSON.parse((await ns.run(runtime, "status", {}, ["--json"])).stdout).sandbox).toBe("works (sandbox_mode = workspace-write)");
+    }, 180_000);
+
     describe("a task prompt with report_tasks", () => {
       let task: LaunchSandbox;
       let prompt: string;
@@ -178,7 +235,7 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
         const r = await task.run(runtime, "start", { ai_prompt: prompt });
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
-      });
+      }, 90_000);
 
       test("reaches the model byte-exact, wrapped in the task preamble, and runs no shell", async () => {
         const req = await until("the task prompt at the stub", () => turn(TASK_PREAMBLE + prompt));
@@ -253,6 +310,28 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
       expect(r.stderr).toContain("task log snapshot not posted: CODER_AGENT_URL or CODER_AGENT_TOKEN is not set");
       expect(offline.agentapis()).toEqual([]);
     }, 60_000);
+
+    test("start moves an agentapi.log past its cap to agentapi.log.1 and begins a new one; a log under the cap is kept", async () => {
+      const logged = await box();
+      const mod = join(logged.sb.home, ".codex-module");
+      const log = join(mod, "agentapi.log");
+      mkdirSync(mod, { recursive: true });
+      const old = Buffer.alloc(LOG_CAP + 1, "output of an earlier agentapi\n");
+      writeFileSync(log, old);
+      expect((await logged.run(runtime, "start")).code).toBe(0);
+      const logs = () => readdirSync(mod).filter((f) => f.startsWith("agentapi.log")).sort();
+      expect(logs()).toEqual(["agentapi.log", "agentapi.log.1"]);
+      expect(readFileSync(`${log}.1`).equals(old)).toBe(true);
+      const fresh = readFileSync(log, "utf8");
+      expect(fresh).not.toContain("output of an earlier agentapi");
+      expect(fresh).toContain(`${logged.port}`); // this agentapi's own output
+
+      expect((await logged.run(runtime, "stop")).code).toBe(0);
+      expect((await logged.run(runtime, "start")).code).toBe(0);
+      expect(readFileSync(log, "utf8")).toStartWith(fresh);
+      expect(logs()).toEqual(["agentapi.log", "agentapi.log.1"]);
+      expect(readFileSync(`${log}.1`).equals(old)).toBe(true);
+    }, 90_000);
 
     test("a stale pid file naming another live process is replaced, and that process is left alone", async () => {
       const stale = await box();

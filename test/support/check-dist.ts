@@ -5,17 +5,15 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { buildBundle } from "../../build.ts";
 
+/** The gzip budget follows from the start script's (40 KiB with a typical configuration): base64
+ * of 24 KiB is 32 KiB, which leaves about 8 KiB for the stub and the inputs. docs/design-notes.md. */
 export const BUDGET = { raw: 64 * 1024, gzip: 24 * 1024 };
 
 export function bundleSizes(file = join(import.meta.dir, "../../dist/codex-boot.js")) {
   const bytes = readFileSync(file);
-  let embedded = 0;
-  try {
-    embedded = readFileSync(file + ".br.a85").byteLength;
-  } catch {
-    // measured before the first build
-  }
-  return { raw: bytes.byteLength, gzip: gzipSync(bytes, { level: 9 }).byteLength, embedded };
+  const gzip = gzipSync(bytes, { level: 9 }).byteLength;
+  // What base64gzip() embeds is about this (Terraform's own gzip differs by a few bytes).
+  return { raw: bytes.byteLength, gzip, base64: 4 * Math.ceil(gzip / 3) };
 }
 
 if (import.meta.main) {
@@ -31,8 +29,8 @@ if (import.meta.main) {
     spawnSync("git", ["--no-pager", "diff", "--stat", "--", "dist/"], { cwd: root, stdio: "inherit" });
     failed = true;
   }
-  const { raw, gzip, embedded } = bundleSizes();
-  const line = `dist/codex-boot.js: ${raw} bytes raw (budget ${BUDGET.raw}), ${gzip} bytes gzip -9 (budget ${BUDGET.gzip}); embedded (brotli + Ascii85) ${embedded} bytes`;
+  const { raw, gzip, base64 } = bundleSizes();
+  const line = `dist/codex-boot.js: ${raw} bytes raw (budget ${BUDGET.raw}), ${gzip} bytes gzip -9 (budget ${BUDGET.gzip}); embedded as base64 of gzip about ${base64} bytes`;
   console.log(line);
   if (raw > BUDGET.raw || gzip > BUDGET.gzip) {
     console.error("check-dist: the bundle is over its size budget");

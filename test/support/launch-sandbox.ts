@@ -93,7 +93,7 @@ export async function launchSandbox(opts: { responsesUrl: string; agentUrl?: str
         return null;
       }
     },
-    api: (path, init) => fetch(`http://127.0.0.1:${port}${path}`, { ...init, signal: AbortSignal.timeout(5000) }),
+    api: (path, init) => fetch(`http://127.0.0.1:${port}${path}`, { ...init, signal: AbortSignal.timeout(20_000) }),
     cleanup: () => {
       for (const pid of processesWith(sb.root)) {
         try {

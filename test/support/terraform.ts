@@ -44,20 +44,24 @@ export interface Applied {
   env: Record<string, string>;
 }
 
-/** Prepares dir as a root module calling this repository's module (init once, apply many). */
-export async function initModule(dir: string): Promise<void> {
+/** Prepares dir as a root module calling the module in moduleDir, by default this repository
+ * (init once, apply many with the same moduleDir). */
+export async function initModule(dir: string, moduleDir = ROOT): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  await ok(["init", "-input=false"], { cwd: writeRoot(dir, {}) });
+  await ok(["init", "-input=false"], { cwd: writeRoot(dir, {}, moduleDir) });
 }
+
+/** Terraform takes a path as a local module source only when it starts with ./ or ../. */
+const local = (path: string) => (path.startsWith("../") ? path : `./${path}`);
 
 /** The root module passes each variable on; values go through terraform.tfvars.json, so they
  * arrive literally (no HCL or template escaping). */
-function writeRoot(dir: string, vars: Record<string, unknown>): string {
+function writeRoot(dir: string, vars: Record<string, unknown>, moduleDir: string): string {
   const names = Object.keys(vars);
   const root = {
     ...(names.length ? { variable: Object.fromEntries(names.map((n) => [n, n === "openai_api_key" ? { sensitive: true } : {}])) } : {}),
     // A relative source is used in place; an absolute one would be copied (with node_modules).
-    module: { codex: { source: relative(dir, ROOT), ...Object.fromEntries(names.map((n) => [n, `\${var.${n}}`])) } },
+    module: { codex: { source: local(relative(dir, moduleDir)), ...Object.fromEntries(names.map((n) => [n, `\${var.${n}}`])) } },
     output: { task_app_id: { value: "${module.codex.task_app_id}" } },
   };
   writeFileSync(join(dir, "main.tf.json"), JSON.stringify(root, null, 2));
@@ -66,8 +70,10 @@ function writeRoot(dir: string, vars: Record<string, unknown>): string {
 }
 
 /** `terraform apply` of the module with these variables; env reaches the coder provider. */
-export async function applyModule(dir: string, vars: Record<string, unknown>, providerEnv: Record<string, string> = {}): Promise<Applied> {
-  writeRoot(dir, vars);
+export async function applyModule(
+  dir: string, vars: Record<string, unknown>, providerEnv: Record<string, string> = {}, moduleDir = ROOT,
+): Promise<Applied> {
+  writeRoot(dir, vars, moduleDir);
   await ok(["apply", "-auto-approve", "-input=false"], { cwd: dir, env: providerEnv });
   const state = JSON.parse(await ok(["show", "-json"], { cwd: dir, env: providerEnv })) as {
     values: { outputs?: Record<string, { value: unknown }>; root_module: { child_modules?: { resources: Resource[] }[] } };

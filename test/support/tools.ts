@@ -11,13 +11,23 @@ export interface ToolPaths {
   bun: string;
   deno: string;
   node: string | null;
+  /** A link to bin/codex of the complete package in codexPackageDir. */
   codex: string;
+  codexPackageDir: string;
   agentapi: string;
   terraform: string;
   coderProviderDir: string;
   terraformrc: string;
   codexTgz: string;
   codexIntegrity: string;
+  codexOldTgz: string;
+  /** The loopback mirror's Codex release assets (setup.ts packs them once). */
+  codexPackageTarGz: string;
+  codexBareTarGz: string;
+  codexHostTarGz: string;
+  codexOldIntegrity: string;
+  /** Runs a command without user namespaces (seccomp), as many container workspaces do. */
+  noUserns: string;
   bunTgz: string;
   bunIntegrity: string;
   shellcheck: string;

@@ -4,6 +4,8 @@ export const PINS = {
   bun: "1.4.4",
   deno: "2.9.6",
   codex: "0.169.0",
+  /** An older Codex (no code mode, no --no-daemon) that the module must still start. */
+  codexOld: "0.128.0",
   // DESIGN.md names v0.12.1; the Go module proxy here refuses it, v0.12.2 is the nearest served.
   agentapi: "0.12.2",
   // DESIGN.md names v2.17.0; the proxy serves v2.12.0, v2.19.0 and v2.20.0 only.

@@ -21,6 +21,16 @@ describe("AGENTS.md managed block", () => {
     expect(withManagedBlock(text, "new")).toBe("top\n\n" + block("new") + "\nbottom\n");
   });
 
+  test("the copy of the prompt coder-labs/codex appended is taken over by the block, not duplicated", () => {
+    const prompt = "You are a helpful coding assistant.\nStart every response with `Codex says:`";
+    const seed = `# Team rules\nbe kind\n\n${prompt}\n`; // the seed's `echo -e "\n$prompt" >> AGENTS.md`
+    const migrated = withManagedBlock(seed, prompt);
+    expect(migrated).toBe("# Team rules\nbe kind\n\n" + block(prompt));
+    expect(migrated.split(prompt)).toHaveLength(2);
+    expect(withManagedBlock(`${prompt}\n\nmine below\n`, prompt)).toBe(block(prompt) + "\nmine below\n");
+    expect(withManagedBlock(migrated, prompt)).toBe(migrated);
+  });
+
   test("an empty prompt removes the block and gives the user's text back", () => {
     expect(boots("# Mine\n", "P", "")).toBe("# Mine\n");
     expect(boots("", "P", "")).toBe("");

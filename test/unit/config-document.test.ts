@@ -23,7 +23,6 @@ describe("managed document", () => {
     expect(doc()).toEqual({
       sandbox_mode: "workspace-write",
       approval_policy: "never",
-      preferred_auth_method: "apikey",
       sandbox_workspace_write: { network_access: true },
       model: "gpt-5.2-codex",
       model_reasoning_effort: "medium",
@@ -65,8 +64,10 @@ describe("managed document", () => {
     });
   });
 
-  test("an empty model_reasoning_effort leaves the key out", () => {
-    expect(doc({ model_reasoning_effort: "" })).not.toHaveProperty("model_reasoning_effort");
+  test("base_config_toml's model_reasoning_effort wins over the variable's default (as in coder-labs/codex)", () => {
+    expect(doc({ base_config_toml: 'model_reasoning_effort = "high"\n' }).model_reasoning_effort).toBe("high");
+    expect(doc({ base_config_toml: 'model_reasoning_effort = "high"\n', model_reasoning_effort: "low" }).model_reasoning_effort).toBe("high");
+    expect(doc({ base_config_toml: 'approval_policy = "never"\n' }).model_reasoning_effort).toBe("medium");
   });
 
   test("base_config_toml replaces the defaults; model and the module's tables still apply", () => {

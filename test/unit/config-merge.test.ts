@@ -114,11 +114,11 @@ describe("merge with the file on disk (table-driven)", () => {
 
   test("a key the module stops managing is removed, tables it emptied go with it, the user's stay", () => {
     const extra = '[mcp_servers.gh]\ncommand = "gh"\n';
-    const r = runs(USER, { additional_mcp_servers: extra, model_reasoning_effort: "high" }, { model_reasoning_effort: "" });
-    expect(r.parsed).not.toHaveProperty("model_reasoning_effort");
+    const r = runs(USER, { additional_mcp_servers: extra, base_config_toml: "hide_agent_reasoning = true\n" }, {});
+    expect(r.parsed).not.toHaveProperty("hide_agent_reasoning");
     expect(r.parsed.mcp_servers).not.toHaveProperty("gh");
     expect(r.parsed.mcp_servers.mine.command).toBe("my-mcp");
-    expect(r.file.notes).toContain("model_reasoning_effort: removed (codex-boot no longer manages it)");
+    expect(r.file.notes).toContain("hide_agent_reasoning: removed (codex-boot no longer manages it)");
     expect(r.file.notes).toContain("mcp_servers.gh: removed (codex-boot no longer manages it)");
     const moved = runs(null, { workdir: "/a" }, { workdir: "/b" });
     expect(moved.parsed.projects).toEqual({ "/b": { trust_level: "trusted" } });

@@ -57,18 +57,32 @@ describe("input schema", () => {
   });
 
   test("model_reasoning_effort accepts the documented set only", () => {
-    for (const ok of ["none", "minimal", "low", "medium", "high", "xhigh", ""]) {
+    for (const ok of ["none", "minimal", "low", "medium", "high", "xhigh"]) {
       expect(parseLayer({ model_reasoning_effort: ok }, "t").model_reasoning_effort).toBe(ok);
     }
     expect(bad({ model_reasoning_effort: "extreme" })).toMatch(/"model_reasoning_effort".*one of/);
   });
 
+  test("an enum error lists only the values Terraform accepts too, never an empty string", () => {
+    expect(bad({ model_reasoning_effort: "" })).toBe(
+      'input "model_reasoning_effort" (from test) must be one of "none", "minimal", "low", "medium", "high", "xhigh", got ""',
+    );
+    expect(bad({ codex_install_source: "" })).not.toContain('"",');
+  });
+
   test("ports, URLs, versions and digests are validated", () => {
     expect(bad({ agentapi_port: 70000 })).toContain("agentapi_port");
     expect(bad({ github_url: "ftp://mirror" })).toContain("github_url");
-    expect(bad({ codex_version: "one" })).toContain("codex_version");
+    expect(bad({ codex_version: "0.1; rm" })).toContain("codex_version");
     expect(bad({ codex_sha256: "abc" })).toContain("codex_sha256");
     expect(bad({ codex_install_source: "brew" })).toContain("codex_install_source");
+  });
+
+  test("digest pins in uppercase are taken as the same digest in lowercase (the installer compares lowercase hex)", () => {
+    const upper = "0123456789ABCDEF".repeat(4);
+    const inputs = resolveInputs([parseLayer({ codex_sha256: upper, agentapi_sha256: upper }, "t")]);
+    expect(inputs.codex_sha256).toBe(upper.toLowerCase());
+    expect(inputs.agentapi_sha256).toBe(upper.toLowerCase());
   });
 
   test("secrets are refused in the inputs and point to the environment", () => {
@@ -85,6 +99,18 @@ describe("input schema", () => {
     const inputs = { ...defaults(), enable_aibridge: true };
     expect(() => checkCombination(inputs, { OPENAI_API_KEY: "sk-1" })).toThrow(/enable_aibridge/);
     expect(() => checkCombination(inputs, {})).not.toThrow();
+  });
+
+  test("codex_version takes npm's forms with the npm source; the GitHub source explains that its tags are exact", () => {
+    for (const v of ["next", "0.46", "^0.46.0", "~0.46.1", ">=0.46 <0.47", "0.46.x"]) {
+      const inputs = resolveInputs([parseLayer({ codex_version: v, codex_install_source: "npm" }, "t")]);
+      expect(() => checkCombination(inputs, {})).not.toThrow();
+      const github = resolveInputs([parseLayer({ codex_version: v }, "t")]);
+      expect(() => checkCombination(github, {})).toThrow(
+        `input "codex_version" is ${JSON.stringify(v)}, which only the npm source resolves: with codex_install_source = "github" it must be "", "latest" or an exact release like 0.169.0 (release tags are exact). Set codex_install_source = "npm" for dist-tags and ranges`,
+      );
+    }
+    for (const v of ["", "latest", "0.169.0", "v0.169.0"]) expect(() => checkCombination(resolveInputs([parseLayer({ codex_version: v }, "t")]), {})).not.toThrow();
   });
 
   test("the printable view shows only whether a secret is set", () => {

@@ -54,6 +54,16 @@ describe("npm packument", () => {
     expect(() => pickTarball({}, "", "x64", "http://r")).toThrow("@openai/codex@latest-linux-x64 with");
   });
 
+  test("a dist-tag or a range picks the highest platform build it covers (codex_version as npm reads it)", () => {
+    const many = { "dist-tags": { latest: "0.169.0", next: "0.170.0-alpha.1" }, versions: { ...pk.versions,
+      "0.46.1-linux-x64": { dist: { tarball: "http://r/46.tgz", integrity: "sha512-C=" } },
+      "0.170.0-alpha.1-linux-x64": { dist: { tarball: "http://r/next.tgz", integrity: "sha512-D=" } } } };
+    expect(pickTarball(many, "^0.46.0", "x64", "http://r").version).toBe("0.46.1");
+    expect(pickTarball(many, "0.46", "x64", "http://r").url).toBe("http://r/46.tgz");
+    expect(pickTarball(many, "next", "x64", "http://r").version).toBe("0.170.0-alpha.1");
+    expect(() => pickTarball(many, "^0.47.0", "x64", "http://r")).toThrow("@openai/codex@^0.47.0-linux-x64 with a sha512 integrity is not in http://r");
+  });
+
   test("a tarball without a sha512 integrity is refused", () => {
     const weak = { versions: { "1.0.0-linux-x64": { dist: { tarball: "http://r/x.tgz", integrity: "sha1-abc" } } } };
     expect(() => pickTarball(weak, "1.0.0", "x64", "http://r")).toThrow(/sha512/);

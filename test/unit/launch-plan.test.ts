@@ -31,16 +31,30 @@ describe("launch command line", () => {
     expect(step.env.AGENTAPI_CHAT_BASE_PATH).toBe("/@coder/ws.main/apps/codex/chat");
   });
 
-  test("codex runs without the app-server daemon (a bare binary has no package for it)", () => {
+  test("codex runs without the app-server daemon when its --help offers --no-daemon, and before it is installed", () => {
     expect(codexPart(plan().argv)).toEqual(["--no-daemon"]);
+    const help = (text: string) => planLaunch(base, factsFixture({ codexHelp: text }), []).argv;
+    expect(codexPart(help("Usage: codex [OPTIONS] [PROMPT]\n      --no-daemon\n"))).toEqual(["--no-daemon"]);
   });
 
-  test("the prompt is one argv element, byte-exact", () => {
-    expect(codexPart(plan({ ai_prompt: nasty }).argv)).toEqual(["--no-daemon", nasty]);
+  test("an older Codex whose --help has no --no-daemon (e.g. 0.128) is started without it", () => {
+    const step = planLaunch({ ...base, ai_prompt: "do it" }, factsFixture({ codexHelp: "Usage: codex [OPTIONS] [PROMPT]\n  -m, --model <MODEL>\n" }), []);
+    expect(codexPart(step.argv)).toEqual(["--", "do it"]);
+    expect(step.fingerprint).not.toBe(plan({ ai_prompt: "do it" }).fingerprint);
+  });
+
+  test("the prompt is one argv element, byte-exact, after `--`", () => {
+    expect(codexPart(plan({ ai_prompt: nasty }).argv)).toEqual(["--no-daemon", "--", nasty]);
+  });
+
+  test("prompts that look like flags or subcommands stay text after `--`; Codex's own flags are unchanged", () => {
+    for (const p of ["--version", "logout", "--dangerously-bypass-approvals-and-sandbox", "-c", "resume"]) {
+      expect(codexPart(plan({ ai_prompt: p }).argv)).toEqual(["--no-daemon", "--", p]);
+    }
   });
 
   test("with report_tasks the prompt is wrapped in the task preamble", () => {
-    const [, prompt] = codexPart(plan({ ai_prompt: nasty, report_tasks: true }).argv);
+    const [, , prompt] = codexPart(plan({ ai_prompt: nasty, report_tasks: true }).argv);
     expect(prompt).toBe(TASK_PREAMBLE + nasty);
     expect(prompt).toStartWith("Complete the task at hand in one go.");
   });
@@ -65,11 +79,11 @@ describe("session continuity", () => {
   });
 
   test("continue = false always starts fresh with the prompt", () => {
-    expect(codexPart(plan({ continue: false, ai_prompt: "do it" }, stopped).argv)).toEqual(["--no-daemon", "do it"]);
+    expect(codexPart(plan({ continue: false, ai_prompt: "do it" }, stopped).argv)).toEqual(["--no-daemon", "--", "do it"]);
   });
 
   test("without a session to resume, continue starts fresh", () => {
-    expect(codexPart(plan({ continue: true, ai_prompt: "do it" }, { ...stopped, session: null }).argv)).toEqual(["--no-daemon", "do it"]);
+    expect(codexPart(plan({ continue: true, ai_prompt: "do it" }, { ...stopped, session: null }).argv)).toEqual(["--no-daemon", "--", "do it"]);
   });
 });
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findSession } from "../../src/sessions.ts";
+import { findSession, seedSession } from "../../src/sessions.ts";
 import { launchFacts } from "../../src/agentapi.ts";
 import { pathsFor } from "../../src/paths.ts";
 
@@ -79,5 +79,32 @@ describe("launch facts", () => {
     expect(launchFacts(paths, {}, work)).toMatchObject({ pid: process.pid, running: false });
     writeFileSync(paths.agentapiPid, "garbage");
     expect(launchFacts(paths, {}, work)).toMatchObject({ pid: null, running: false });
+  });
+});
+
+describe("taking over the session coder-labs/codex 4.x tracked", () => {
+  const home = join(root, "seed-home");
+  const paths = pathsFor(home, undefined);
+  const work = join(root, "seed-work");
+  mkdirSync(work, { recursive: true });
+  mkdirSync(paths.moduleDir, { recursive: true });
+  const tracked = rollout(paths.codexHome, work, 1_000_000);
+  rollout(paths.codexHome, work, 2_000_000); // newer, but not the one the seed tracked
+  writeFileSync(join(paths.moduleDir, ".codex-task-session"), `/other|${tracked.id}\n${work}|${tracked.id}\n`);
+
+  test("before this module's first launch, the seed's <workdir>|<id> line names the session to continue", () => {
+    expect(seedSession(paths.moduleDir, paths.codexHome, work)).toEqual(tracked);
+    expect(launchFacts(paths, {}, work).session).toEqual(tracked);
+  });
+
+  test("no line for the workdir, or a session whose file is gone, means no session", () => {
+    expect(seedSession(paths.moduleDir, paths.codexHome, join(root, "elsewhere"))).toBeNull();
+    writeFileSync(join(paths.moduleDir, ".codex-task-session"), `${work}|01a212e8-0000-7000-8000-999999999999\n`);
+    expect(seedSession(paths.moduleDir, paths.codexHome, work)).toBeNull();
+    writeFileSync(join(paths.moduleDir, ".codex-task-session"), `${work}|${tracked.id}\n`);
+  });
+
+  test("once this module has launched, state.json decides and the seed's file is ignored", () => {
+    expect(launchFacts(paths, { launch: { fingerprint: "f", startedAt: 3_000_000 } }, work).session).toBeNull();
   });
 });

@@ -1,0 +1,168 @@
+// The command line: which command, which flags, and the help of each. Pure (argv in, data out).
+// node:util parseArgs instead of a parser package: it is built into Bun, Deno and Node, and
+// non-strict mode lets every error below read the same under all three.
+import { parseArgs } from "node:util";
+import { InputError, type Inputs } from "./inputs.ts";
+import type { Command } from "./plan.ts";
+
+interface Flag {
+  /** The value's placeholder in the help; none for a switch. */
+  value?: string;
+  short?: string;
+  help: string;
+  /** The input the flag sets (flags > CODEX_BOOT_CONFIG > --config file > defaults). */
+  input?: keyof Inputs;
+}
+
+export const FLAGS = {
+  config: { value: "<file>", help: "read inputs from a JSON file (keys are the Terraform variable names)" },
+  "dry-run": { help: "print the plan of the command; write nothing, contact nothing" },
+  json: { help: "print JSON: the plan with --dry-run, the status with status" },
+  verbose: { help: "more detail, stack traces on errors" },
+  workdir: { value: "<dir>", input: "workdir", help: "input workdir: the directory Codex works in" },
+  model: { value: "<model>", input: "codex_model", help: "input codex_model" },
+  "codex-version": { value: "<version>", input: "codex_version", help: "input codex_version" },
+  "agentapi-version": { value: "<version>", input: "agentapi_version", help: "input agentapi_version" },
+  prompt: { value: "<text>", input: "ai_prompt", help: "input ai_prompt: the first task for Codex" },
+  help: { short: "h", help: "print this help" },
+  version: { short: "v", help: "print the version" },
+} satisfies Record<string, Flag>;
+
+export type FlagName = keyof typeof FLAGS;
+const COMMON: FlagName[] = ["config", "dry-run", "json", "verbose", "help"];
+
+export const COMMANDS: Record<Command, { summary: string; about: string; flags: FlagName[] }> = {
+  start: {
+    summary: "install, configure and launch Codex behind AgentAPI (the default)",
+    about: "Runs install and configure, then starts AgentAPI with Codex (or keeps the one running when\nnothing changed) and returns once AgentAPI is ready. The module's start script runs this.",
+    flags: [...COMMON, "workdir", "model", "codex-version", "agentapi-version", "prompt"],
+  },
+  install: {
+    summary: "install Codex and AgentAPI into ~/.codex-module/bin",
+    about: "Downloads and verifies the Codex package and AgentAPI (skipped when the installed ones match),\nruns pre_install_script before and post_install_script after.",
+    flags: [...COMMON, "codex-version", "agentapi-version"],
+  },
+  configure: {
+    summary: "write ~/.codex/config.toml and AGENTS.md, log Codex in",
+    about: "Merges the module's keys into ~/.codex/config.toml (your own keys are kept), writes the managed\nblock of ~/.codex/AGENTS.md, and logs Codex in with OPENAI_API_KEY when it is set.",
+    flags: [...COMMON, "workdir", "model"],
+  },
+  stop: {
+    summary: "post the chat to Coder as the task's log snapshot, stop AgentAPI",
+    about: "Posts the last chat messages to Coder (for a task, with task_log_snapshot) and stops AgentAPI\ngracefully so it saves its state. The module's stop script runs this.",
+    flags: COMMON,
+  },
+  status: {
+    summary: "what is installed and running, and the session continue would resume",
+    about: "Prints the installed versions, the config.toml digest, AgentAPI's pid and health, and the\ntracked Codex session. --json prints the same as JSON.",
+    flags: COMMON,
+  },
+};
+
+export interface Args {
+  command: Command;
+  /** Without a command the help is global. */
+  explicitCommand: boolean;
+  dryRun: boolean;
+  json: boolean;
+  verbose: boolean;
+  help: boolean;
+  version: boolean;
+  config?: string;
+  /** The inputs set by flags, as strings (the schema checks them). */
+  inputs: Partial<Record<keyof Inputs, string>>;
+}
+
+const usageError = (why: string, command?: Command) =>
+  new InputError(`${why}. Run codex-boot ${command ? `${command} ` : ""}--help for usage`);
+
+export function parseArgv(argv: string[]): Args {
+  const options = Object.fromEntries(
+    Object.entries(FLAGS).map(([name, f]) => [name, { type: "value" in f ? "string" : "boolean", ...("short" in f ? { short: f.short } : {}) }]),
+  ) as Record<string, { type: "string" | "boolean"; short?: string }>;
+  const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  const positionals = tokens.filter((t) => t.kind === "positional").map((t) => t.value);
+  if (positionals.length > 1) throw usageError(`one command at a time, got ${positionals.map((p) => JSON.stringify(p)).join(" and ")}`);
+  const word = positionals[0];
+  if (word !== undefined && !(word in COMMANDS)) {
+    throw usageError(`unknown command ${JSON.stringify(word)}; expected one of ${Object.keys(COMMANDS).join(", ")}`);
+  }
+  const command = (word ?? "start") as Command;
+  const seen = new Map<FlagName, string | undefined>();
+  for (const t of tokens) {
+    if (t.kind !== "option") continue;
+    const written = t.rawName;
+    if (!(t.name in FLAGS)) throw usageError(`unknown flag ${written}`, word ? command : undefined);
+    const name = t.name as FlagName;
+    const flag: Flag = FLAGS[name];
+    if (name !== "version" && name !== "help" && !COMMANDS[command].flags.includes(name)) {
+      throw usageError(`flag ${written} does not apply to ${command}`, command);
+    }
+    if (flag.value && t.value === undefined) throw usageError(`flag ${written} needs a value ${flag.value}`, command);
+    if (!flag.value && t.value !== undefined) throw usageError(`flag ${written} takes no value`, command);
+    if (seen.has(name)) throw usageError(`flag ${written} is given twice`, command);
+    seen.set(name, t.value);
+  }
+  const inputs: Args["inputs"] = {};
+  for (const [name, value] of seen) {
+    const input = (FLAGS[name] as Flag).input;
+    if (input && value !== undefined) inputs[input] = value;
+  }
+  const args: Args = {
+    command,
+    explicitCommand: word !== undefined,
+    dryRun: seen.has("dry-run"),
+    json: seen.has("json"),
+    verbose: seen.has("verbose"),
+    help: seen.has("help"),
+    version: seen.has("version"),
+    config: seen.get("config"),
+    inputs,
+  };
+  // --json only shapes output: alone it must not turn into a real run that downloads and writes.
+  if (args.json && !args.dryRun && command !== "status" && !args.help) {
+    throw usageError(`--json prints a plan: add --dry-run to preview ${command} as JSON (nothing is written)`, command);
+  }
+  return args;
+}
+
+function flagLines(names: FlagName[]): string[] {
+  const label = (n: FlagName) => {
+    const f: Flag = FLAGS[n];
+    return `${f.short ? `-${f.short}, ` : "    "}--${n}${f.value ? ` ${f.value}` : ""}`;
+  };
+  const width = Math.max(...names.map((n) => label(n).length));
+  return names.map((n) => `  ${label(n).padEnd(width)}  ${FLAGS[n].help}`);
+}
+
+/** Global help without a command, else the command's own; no line ends in a space. */
+export function helpText(version: string, command?: Command): string {
+  const lines = command
+    ? [
+        `codex-boot ${version}`,
+        "",
+        `Usage: codex-boot ${command} [flags]`,
+        "",
+        ...COMMANDS[command].about.split("\n"),
+        "",
+        "Flags:",
+        ...flagLines(COMMANDS[command].flags),
+        "",
+        "Inputs come from flags, then CODEX_BOOT_CONFIG (base64 JSON, set by the module), then --config,",
+        "then defaults. Secrets come from the environment only (OPENAI_API_KEY, CODER_AGENT_TOKEN, ...).",
+      ]
+    : [
+        `codex-boot ${version}: runs Codex behind AgentAPI in a Coder workspace`,
+        "",
+        "Usage: codex-boot [command] [flags]",
+        "",
+        "Commands:",
+        ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)}  ${c.summary}`),
+        "",
+        "Flags:",
+        ...flagLines(["dry-run", "json", "config", "verbose", "help", "version"]),
+        "",
+        "Run codex-boot <command> --help for what a command does and the flags it takes.",
+      ];
+  return lines.map((l) => l.trimEnd()).join("\n");
+}

@@ -1,0 +1,51 @@
+// After install and configure: does Codex's own sandbox work in this workspace? The default
+// sandbox_mode ("workspace-write") needs user namespaces, which Docker and Kubernetes workspaces
+// often block; then every command Codex runs fails. Say so once, with the fix; never weaken the
+// sandbox on the user's behalf.
+import { spawnSync } from "node:child_process";
+import { parse } from "smol-toml";
+import type { RunContext } from "./context.ts";
+import { readTextOrNull } from "./fsutil.ts";
+import { step, warn } from "./log.ts";
+import { updateState, type State } from "./state.ts";
+
+export const SANDBOX_FIX =
+  'Allow unprivileged user namespaces in the workspace (the container\'s seccomp/AppArmor profile), or, where the workspace itself is the isolation boundary, set sandbox_mode = "danger-full-access" in base_config_toml';
+
+/** The sandbox_mode Codex will read from config.toml (Codex's default when unset or unreadable). */
+export function sandboxMode(configToml: string | null): string {
+  try {
+    const mode = configToml && parse(configToml).sandbox_mode;
+    return typeof mode === "string" ? mode : "read-only";
+  } catch {
+    return "read-only";
+  }
+}
+
+/** One line for `status` and the boot log. */
+export const describeSandbox = (s: State["sandbox"]) =>
+  !s ? "not checked yet" : s.ok ? `works (sandbox_mode = ${s.mode}${s.detail ? `; ${s.detail}` : ""})` : `does not work here (${s.detail}): commands Codex runs will fail. ${SANDBOX_FIX}`;
+
+export function checkSandbox(ctx: RunContext, codex: string): void {
+  const { paths } = ctx.facts;
+  const mode = sandboxMode(readTextOrNull(paths.configToml));
+  let result: NonNullable<State["sandbox"]>;
+  if (mode === "danger-full-access") {
+    result = { ok: true, mode, detail: "no sandbox to check" };
+  } else {
+    // `codex sandbox -- true` sets up the same bubblewrap sandbox Codex puts around every command;
+    // releases before 0.147 spell it `codex sandbox linux -- true` (and answer the new form with a
+    // usage error, exit 2).
+    const sandbox = (argv: string[]) =>
+      spawnSync(codex, argv, {
+        cwd: ctx.inputs.workdir || paths.home, env: { ...ctx.env, CODEX_HOME: paths.codexHome }, encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe"],
+      });
+    let r = sandbox(["sandbox", "--", "true"]);
+    if (r.status === 2) r = sandbox(["sandbox", "linux", "--", "true"]);
+    const why = r.error?.message ?? (r.stderr ?? "").split("\n").map((l) => l.trim()).filter((l) => l && !/^WARNING: proceeding/.test(l)).at(-1);
+    result = r.status === 0 ? { ok: true, mode, detail: "" } : { ok: false, mode, detail: why || `codex sandbox exited ${r.status ?? r.signal}` };
+  }
+  updateState(paths.stateJson, "sandbox", result);
+  if (result.ok) step(`Codex's sandbox ${describeSandbox(result)}`);
+  else warn(`Codex's sandbox ${describeSandbox(result)}`);
+}
