@@ -47,12 +47,13 @@ export function startTime(pid: number): string | null {
 export interface AgentapiId {
   pid: number;
   start: string;
-  /** The binary it was started from. */
+  /** The binary it was started from, and the file that was then (a link may be switched later). */
   exe: string;
+  real?: string;
 }
 
 export function recordAgentapi(path: string, pid: number, exe: string) {
-  writeAtomic(path, JSON.stringify({ pid, start: startTime(pid), exe }) + "\n", 0o600);
+  writeAtomic(path, JSON.stringify({ pid, start: startTime(pid), exe, real: existsSync(exe) ? realpathSync(exe) : exe }) + "\n", 0o600);
 }
 
 /**
@@ -64,8 +65,7 @@ export function isOurAgentapi(pid: number | null | undefined, id: Partial<Agenta
   if (!pid || !id || id.pid !== pid || !id.start || startTime(pid) !== id.start) return false;
   if (!LINUX) return true;
   const exe = procRead(pid, "exe", true)?.replace(/ \(deleted\)$/, "");
-  const real = (p: string) => (existsSync(p) ? realpathSync(p) : p);
-  return exe ? exe === real(id.exe!) || exe === id.exe : procRead(pid, "cmdline")?.split("\0")[0] === id.exe;
+  return exe ? exe === id.real || exe === id.exe : procRead(pid, "cmdline")?.split("\0")[0] === id.exe;
 }
 
 /**

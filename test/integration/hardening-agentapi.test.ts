@@ -3,7 +3,7 @@
 // agentapi whatever else in HOME is broken.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tools, type Runtime } from "../support/tools.ts";
 import { startResponsesStub, type ResponsesStub } from "../support/responses-stub.ts";
@@ -82,6 +82,22 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
       expect(r.stderr).toContain(`codex-boot: cannot stop agentapi (pid ${pid}): operation not permitted (EPERM)`);
       expect(r.status).toBe(1);
       expect(alive(pid)).toBe(true);
+    }, 90_000);
+
+    test("the agentapi started is still recognised after its link is switched to another file", async () => {
+      const ls = await box();
+      const start = await ls.run(runtime, "start");
+      expect(start.code).toBe(0);
+      const link = join(ls.sb.root, "bin/agentapi");
+      const copy = join(ls.sb.root, "agentapi-next");
+      copyFileSync(tools().agentapi, copy);
+      chmodSync(copy, 0o755);
+      rmSync(link);
+      symlinkSync(copy, link); // what an upgrade that re-links does
+      const r = await ls.run(runtime, "stop");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("agentapi stopped");
+      expect(ls.agentapis()).toEqual([]);
     }, 90_000);
 
     test("stop stops agentapi when ~/.npmrc is a directory (Bun) or ~/.codex is a file, naming what it could not read", async () => {
