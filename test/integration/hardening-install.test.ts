@@ -54,17 +54,17 @@ ls -A "$HOME/.codex-module/bin"`;
       const t0 = Date.now();
       const r = await runAsync(["unshare", "--mount", "--pid", "--fork", "--kill-child", "sh", "-c", script, "sh", ...runtimeArgv(rt)], {
         env: { ...installEnv(b.root, b.env, {}, { PATH: toolsOnPath(b.env.PATH!) }), FIRST: config(PINS.agentapi), SECOND: config("0.12.3") },
-        timeoutMs: 60_000,
+        timeoutMs: 90_000,
       });
       expect(r.stderr).toMatch(
         /^codex-boot: installing agentapi 0\.12\.3: cannot write \/.*\/home\/\.codex-module\/bin\/\.agentapi\.\d+\.dl\.part after \d+ bytes: .*(ENOSPC|No space left on device|no space left on device).*, \d+\.\d MB free there\. Free disk space/,
       );
       expect(r.stdout).toContain("exit=1\n");
-      expect(Date.now() - t0).toBeLessThan(20_000);
+      expect(Date.now() - t0).toBeLessThan(45_000); // two installs on a loaded machine; retrying went on without end
       expect(m.requests.filter((q) => q.path.includes("v0.12.3"))).toHaveLength(1); // no retry
       expect(r.stdout.split("\n")[0]).toStartWith(fileSha256(tools().agentapi)); // the old binary is intact
       expect(r.stdout).toEndWith("exit=1\nagentapi\n"); // and no temp file is left
-    }, 90_000);
+    }, 120_000);
 
     test("umask 000 leaves nothing world-writable: ~/.codex and ~/.codex-module 0700, bin and a new workdir 0755", async () => {
       const b = pool.make();
