@@ -55,7 +55,7 @@ locals {
 
   bundle = "${path.module}/dist/codex-boot.js"
   # The stub without comment lines and indentation (the bundle takes most of the start script's
-  # 40 KiB budget); the shebang stays. The rendered stub is shellcheck-clean (test/e2e/stub.test.ts).
+  # 46 KiB budget); the shebang stays. The rendered stub is shellcheck-clean (test/e2e/stub.test.ts).
   stub = replace(replace(file("${path.module}/scripts/boot.sh"), "/(?m)^[ \\t]*(#([^!\\n].*)?)?\\n/", ""), "/(?m)^[ \\t]+/", "")
   boot = { for command in ["start", "stop"] : command => templatestring(local.stub, {
     command       = command
@@ -68,7 +68,7 @@ locals {
     github_url    = var.github_url
     npm_registry  = var.npm_registry_url
   }) }
-  # Budget: 40 KiB with a typical configuration (test/module.tftest.hcl, bench/script-size.ts).
+  # Budget: 46 KiB with a typical configuration (test/module.tftest.hcl, bench/script-size.ts).
   # In bytes, which the kernel's limit counts (length() counts characters): from its base64.
   start_script_base64 = base64encode(local.boot.start)
   start_script_bytes  = length(local.start_script_base64) / 4 * 3 - length(regex("=*$", local.start_script_base64))
@@ -94,6 +94,19 @@ resource "coder_script" "start" {
   icon         = var.icon
   run_on_start = true
   script       = local.boot.start
+  lifecycle {
+    precondition {
+      # The agent runs the script as one argument (sh -c SCRIPT): Linux refuses one of 128 KiB or more.
+      condition     = local.start_script_bytes < 131072
+      error_message = "The start script would be ${local.start_script_bytes} bytes; Linux runs one of at most 131071 (128 KiB - 1). Shorten the inputs it carries: ai_prompt, codex_system_prompt, base_config_toml, additional_mcp_servers, pre_install_script, post_install_script."
+    }
+    precondition {
+      # Unpacked, the inputs are one environment string (CODEX_BOOT_CONFIG=…) for every command the
+      # stub runs: the same 128 KiB cap, however well they compress in the script.
+      condition     = length(base64encode(jsonencode(local.inputs))) <= 131053
+      error_message = "The inputs would be ${length(base64encode(jsonencode(local.inputs)))} bytes as CODEX_BOOT_CONFIG; Linux caps one environment string at 128 KiB (131053 bytes for this value). Shorten ai_prompt, codex_system_prompt, base_config_toml, additional_mcp_servers, pre_install_script or post_install_script."
+    }
+  }
 }
 
 resource "coder_script" "stop" {

@@ -7,6 +7,9 @@
 # budget is 40 KiB with a typical configuration). Template rule: shell expansions with braces
 # need a doubled dollar sign.
 set -u
+# Nothing the stub or the program creates is writable by others, whatever the agent's umask (000 made
+# ~/.codex-module and the program file in it world-writable).
+umask 022
 cmd='${command}' js_runtime='${js_runtime}' bun_version='${bun_version}'
 # SHA-256 of every official `bun` binary of bun_version (npm packages carry the release zips' binary).
 bun_sha256='${bun_sha256}'

@@ -3,19 +3,22 @@ import type { FileStep } from "./plan.ts";
 
 export const BEGIN = "<!-- BEGIN codex-boot managed: codex_system_prompt -->";
 export const END = "<!-- END codex-boot managed -->";
+const BLOCKS = new RegExp(`${BEGIN}(?:(?!${BEGIN})[\\s\\S])*?${END}`, "g");
 
 export function withManagedBlock(existing: string, prompt: string): string {
   const eol = existing.includes("\r\n") ? "\r\n" : "\n"; // follow the file's line endings
   const text = prompt.trimEnd();
-  // The last END and the BEGIN before it: a stray marker the user left elsewhere stays user text.
-  const end = existing.lastIndexOf(END);
-  const start = end < 0 ? -1 : existing.lastIndexOf(BEGIN, end);
-  if (start < 0 && !text) return existing;
+  // Every BEGIN…END pair (with no BEGIN inside) is a managed block: one is replaced in place (the
+  // last), the others go (earlier versions could leave several). A stray marker stays user text.
+  const blocks = [...existing.matchAll(BLOCKS)];
+  const last = blocks.at(-1);
+  if (!last && !text) return existing;
   // coder-labs/codex 4.x appended the prompt as it is: take that copy over instead of adding a second.
-  const seedCopy = start < 0 && text ? existing.lastIndexOf(text) : -1;
+  const seedCopy = !last && text ? existing.lastIndexOf(text) : -1;
+  const drop = (s: string) => s.replace(new RegExp(BLOCKS.source + "(\\r?\\n)*", "g"), "");
   const [before, after] =
     seedCopy >= 0 ? [existing.slice(0, seedCopy), existing.slice(seedCopy + text.length)]
-    : start < 0 ? [existing, ""] : [existing.slice(0, start), existing.slice(end + END.length)];
+    : last ? [drop(existing.slice(0, last.index)), existing.slice(last.index + last[0].length)] : [existing, ""];
   const head = before.replace(/(\r?\n)+$/, "");
   const tail = after.replace(/^(\r?\n)+/, "");
   // One blank line between the user's text and the block: adding then removing gives the text back.

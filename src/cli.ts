@@ -18,6 +18,7 @@ import { runStop } from "./stop.ts";
 import { runStatus } from "./status.ts";
 import { acquireLock } from "./lock.ts";
 import { pathsFor } from "./paths.ts";
+import { makeDir } from "./fsutil.ts";
 import { homedir } from "node:os";
 import { helpText, parseArgv, type Args } from "./cli-args.ts";
 import { permissionHint } from "./deno-permissions.ts";
@@ -51,8 +52,12 @@ function afterInstallScripts(ctx: RunContext): RunContext {
   return { ...ctx, facts, plan: { ...ctx.plan, files, commands, config } };
 }
 
+/** The installer's dirs with their modes made explicit (the umask may be 000) before anything lands there. */
+const install = ({ facts: { paths } }: RunContext) => (makeDir(paths.moduleDir, 0o700), makeDir(paths.binDir, 0o755));
+
 const EXECUTORS: Record<Command, (ctx: RunContext) => Promise<void>> = {
   start: async (ctx) => {
+    install(ctx);
     await runInstall(ctx);
     await runConfigure(afterInstallScripts(ctx));
     // The Codex that runs now may be another than the one planned with (a first install, a new
@@ -62,13 +67,16 @@ const EXECUTORS: Record<Command, (ctx: RunContext) => Promise<void>> = {
     checkSandbox(ctx, codex);
     await runLaunch({ ...ctx, plan: { ...ctx.plan, launch: planLaunch(ctx.inputs, facts, ctx.plan.install, Object.keys(ctx.secrets)) } });
   },
-  install: runInstall,
+  install: (ctx) => (install(ctx), runInstall(ctx)),
   configure: runConfigure,
   stop: runStop,
   status: runStatus,
 };
 
 async function run(argv: string[]): Promise<number> {
+  // No group or world write, whatever umask the agent runs us with (000 made ~/.codex 0777); what
+  // we and our children (Codex, agentapi, scripts) create inherits it.
+  process.umask(process.umask(0o022) | 0o022);
   const env = process.env as Record<string, string | undefined>;
   const secrets = readSecrets(env);
   setScrubber((s) => scrub(s, secrets));
@@ -89,7 +97,7 @@ async function run(argv: string[]): Promise<number> {
       release = await acquireLock(lock, (pid) => step(`waiting for codex-boot pid ${pid} to finish (${lock})`));
     }
     // `codex --help` is read for a dry run here; a real start reads it after installing (EXECUTORS.start).
-    const facts = gatherFacts(inputs, env, SECRET_ENV, flags.dryRun ? command : "");
+    const facts = gatherFacts(inputs, env, SECRET_ENV, flags.dryRun ? command : "", command === "stop" || command === "status");
     const plan = buildPlan(command, inputs, secrets, facts);
     if (flags.dryRun) {
       out(flags.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));

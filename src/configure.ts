@@ -1,9 +1,9 @@
 // Carries out the configuration part of the plan: files, workdir, API-key login, ownership record.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync } from "node:fs";
 import type { RunContext } from "./context.ts";
 import { RunError } from "./errors.ts";
-import { readTextOrNull, writeAtomic } from "./fsutil.ts";
+import { makeDir, readTextOrNull, writeAtomic } from "./fsutil.ts";
 import { step, warn } from "./log.ts";
 import { updateState } from "./state.ts";
 
@@ -44,8 +44,7 @@ export async function runConfigure(ctx: RunContext): Promise<void> {
     if (cmd.name === "login") login(cmd.argv, ctx);
     else {
       const dir = cmd.argv.at(-1)!; // the only other command: workdir
-      mkdirSync(dir, { recursive: true });
-      chmodSync(dir, 0o755);
+      makeDir(dir, 0o755);
       step(`created workdir ${dir}`);
     }
   }

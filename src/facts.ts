@@ -3,10 +3,11 @@ import { accessSync, constants, existsSync, readlinkSync, realpathSync, statSync
 import { spawnSync } from "node:child_process";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
-import type { Inputs } from "./inputs.ts";
+import { InputError, type Inputs } from "./inputs.ts";
 import type { Facts } from "./plan.ts";
 import { pathsFor } from "./paths.ts";
 import { fileId, readTextOrNull } from "./fsutil.ts";
+import { RunError } from "./errors.ts";
 import { readState } from "./state.ts";
 import { launchFacts } from "./agentapi.ts";
 
@@ -62,27 +63,56 @@ export function codexHelp(codex: string, env: Record<string, string | undefined>
 export const codexToRun = (inputs: Inputs, f: Pick<Facts, "paths" | "onPath">) =>
   inputs.install_codex ? join(f.paths.binDir, "codex") : (f.onPath.codex ?? join(f.paths.binDir, "codex"));
 
-export function gatherFacts(inputs: Inputs, env: Record<string, string | undefined>, secretNames: readonly string[], command = ""): Facts {
+/**
+ * lenient (stop, status): a file that cannot be read (a directory, a file where a directory belongs)
+ * counts as absent, with a warning naming it; stopping agentapi must not depend on config files.
+ * Otherwise it is an error naming the path.
+ */
+export function gatherFacts(
+  inputs: Inputs, env: Record<string, string | undefined>, secretNames: readonly string[], command = "", lenient = false,
+): Facts {
   const home = env.HOME || homedir();
   const paths = pathsFor(home, env.CODEX_HOME);
   const workdir = inputs.workdir || home;
-  const state = readState(paths.stateJson);
+  const warnings: string[] = [];
+  const read = (path: string) => {
+    try {
+      return readTextOrNull(path);
+    } catch (e) {
+      const why = `cannot read ${path}: ${(e as Error).message}`;
+      if (!lenient) throw new RunError(`${why}. Fix or remove it`);
+      warnings.push(why);
+      return null;
+    }
+  };
+  const state = readState(paths.stateJson, warnings);
+  let workdirExists = true;
+  try {
+    if (!statSync(workdir).isDirectory()) throw new Error();
+  } catch (e) {
+    workdirExists = false;
+    // A file there (or above it) would only fail later, when agentapi cannot start in it.
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT" && !lenient) {
+      throw new InputError(`input "workdir" is ${workdir}, which is not a directory. Set workdir to a directory, or move that file away`);
+    }
+  }
   const onPath = { codex: findOnPath("codex", env.PATH), agentapi: findOnPath("agentapi", env.PATH) };
   const codex = codexToRun(inputs, { paths, onPath });
   return {
     paths,
+    warnings,
     platform: { os: process.platform, arch: process.arch },
     env: publicEnv(env, secretNames),
     files: {
-      configToml: readTextOrNull(paths.configToml),
-      agentsMd: readTextOrNull(paths.agentsMd),
-      npmrc: readTextOrNull(join(home, ".npmrc")),
+      configToml: read(paths.configToml),
+      agentsMd: read(paths.agentsMd),
+      npmrc: read(join(home, ".npmrc")),
     },
     state,
     onPath,
     pathCodexHost: inputs.install_codex ? null : hostBeside(onPath.codex),
     codexHelp: command === "start" && existsSync(codex) ? codexHelp(codex, publicEnv(env, secretNames)) : null,
-    workdirExists: existsSync(workdir),
+    workdirExists,
     launch: launchFacts(paths, state, workdir),
     bins: { codex: fileId(join(paths.binDir, "codex")), agentapi: fileId(join(paths.binDir, "agentapi")), codexLink: linkOrNull(join(paths.binDir, "codex")) },
   };

@@ -34,12 +34,24 @@ export function modeOrNull(path: string): number | null {
 }
 
 /**
+ * mkdir -p whose new directories get exactly `mode`: mkdir's own mode is narrowed by the umask, and
+ * the umask may be 000. Directories that already exist are left as they are.
+ */
+export function makeDir(path: string, mode: number): void {
+  const first = mkdirSync(path, { recursive: true, mode });
+  for (let d = path; first; d = dirname(d)) {
+    chmodSync(d, mode);
+    if (d === first || d === dirname(d)) break;
+  }
+}
+
+/**
  * Writes through a temp file in the same directory and a rename, so a reader never sees a torn
  * file. Returns false (and touches nothing, mtime included) when the bytes and mode already match.
  */
 export function writeAtomic(path: string, content: string, mode: number): boolean {
   if (readTextOrNull(path) === content && modeOrNull(path) === mode) return false;
-  mkdirSync(dirname(path), { recursive: true });
+  makeDir(dirname(path), 0o700); // ~/.codex, ~/.codex-module: they hold secrets
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
     writeFileSync(tmp, content, { mode });

@@ -28,6 +28,8 @@ const httpUrl = (v: string) => {
 };
 const sha256OrEmpty = (v: string) => (/^([0-9a-f]{64})?$/i.test(v) ? undefined : "must be empty or a SHA-256 digest (64 hex characters)");
 const seconds = (v: number) => (v > 0 && v <= 3600 ? undefined : "must be a number of seconds between 1 and 3600");
+/** Linux caps one argv string at 128 KiB (MAX_ARG_STRLEN); the prompt is one, with a preamble. */
+export const MAX_PROMPT = 65536;
 const oneLine = (v: string) => (/[\r\n]/.test(v) ? "must be a single line" : undefined);
 
 export const SCHEMA = {
@@ -41,8 +43,13 @@ export const SCHEMA = {
   model_reasoning_effort: str("medium", oneOf(["none", "minimal", "low", "medium", "high", "xhigh"])),
   base_config_toml: str(""),
   additional_mcp_servers: str(""),
-  codex_system_prompt: str("You are a helpful coding assistant. Start every response with `Codex says:`"),
-  ai_prompt: str(""),
+  codex_system_prompt: str("You are a helpful coding assistant. Start every response with `Codex says:`", (v) =>
+    // They would end the managed block early and grow AGENTS.md on every boot (agents-md.ts).
+    /<!-- (BEGIN|END) codex-boot managed/.test(v) ? "must not contain codex-boot's AGENTS.md markers (<!-- BEGIN/END codex-boot managed …)" : undefined),
+  ai_prompt: str("", (v) => {
+    const bytes = new TextEncoder().encode(v).length; // the same limit is a validation in variables.tf
+    return bytes > MAX_PROMPT ? `must be at most ${MAX_PROMPT} bytes (Linux passes it to Codex as one argument), got ${bytes} bytes` : undefined;
+  }),
   report_tasks: bool(true),
   continue: bool(true),
   enable_aibridge: bool(false),
@@ -117,7 +124,7 @@ export function parseLayer(raw: unknown, origin: string): Partial<Inputs> {
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (!(key in SCHEMA)) {
+    if (!Object.hasOwn(SCHEMA, key)) { // own keys only: "toString" or "__proto__" is no input
       if ((SECRET_ENV as readonly string[]).includes(key.toUpperCase()) || key === "openai_api_key") {
         fail(key, origin, "is a secret and is not accepted in the inputs: set it in the environment (coder_env) instead");
       }
@@ -132,7 +139,8 @@ export function parseLayer(raw: unknown, origin: string): Partial<Inputs> {
       fail(key, origin, `must be a ${kind}, got ${Array.isArray(value) ? "an array" : typeof value} ${JSON.stringify(value)}`);
     }
     const why = (field.check as Check<unknown> | undefined)?.(value);
-    if (why) fail(key, origin, `${why}, got ${JSON.stringify(value)}`);
+    const shown = JSON.stringify(value);
+    if (why) fail(key, origin, shown.length > 200 ? why : `${why}, got ${shown}`);
     out[key] = value;
   }
   return out as Partial<Inputs>;
@@ -160,7 +168,8 @@ export function decodeEnvConfig(b64: string): unknown {
 /** Merges layers, highest precedence last: defaults < file < env < flags. */
 export function resolveInputs(layers: Partial<Inputs>[]): Inputs {
   const inputs = Object.assign(defaults(), ...layers) as Inputs;
-  if (inputs.workdir.length > 1) inputs.workdir = inputs.workdir.replace(/\/+$/, "");
+  // Trailing slashes go, but "////" is the root, not "" (which would mean HOME).
+  if (inputs.workdir) inputs.workdir = inputs.workdir.replace(/(.)\/+$/, "$1");
   // Digests are compared as lowercase hex; variables.tf accepts either case (some tools print upper).
   inputs.codex_sha256 = inputs.codex_sha256.toLowerCase();
   inputs.agentapi_sha256 = inputs.agentapi_sha256.toLowerCase();

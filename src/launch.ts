@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync, renameSync, statSync } from "node:fs";
 import type { RunContext } from "./context.ts";
 import { RunError } from "./errors.ts";
-import { agentapi, isAgentapi, sleep, stopAgentapi } from "./agentapi.ts";
+import { agentapi, recordAgentapi, sleep, startTime, stopAgentapi } from "./agentapi.ts";
 import { readTextOrNull } from "./fsutil.ts";
 import { findSession, type Session } from "./sessions.ts";
 import { updateState } from "./state.ts";
@@ -43,7 +43,8 @@ export async function runLaunch(ctx: RunContext): Promise<void> {
   const { agentapi_port: port, ready_timeout_seconds: secs } = ctx.inputs;
   const log = paths.agentapiLog;
   const pid = now?.running && now.pid;
-  if (pid && plan.action === "keep" && !(await waitReady(port, secs, () => !isAgentapi(pid) && "agentapi exited"))) {
+  const started = pid && startTime(pid);
+  if (pid && plan.action === "keep" && !(await waitReady(port, secs, () => startTime(pid) !== started && "agentapi exited"))) {
     step(`agentapi (pid ${pid}) is healthy and its inputs are unchanged: kept`);
     return;
   }
@@ -55,13 +56,25 @@ export async function runLaunch(ctx: RunContext): Promise<void> {
   }
   const fd = openSync(log, "a", 0o600);
   const startedAt = Date.now();
-  // Own session (detached) and no pipes to us: agentapi outlives this process and the coder_script.
-  const child = spawn(plan.argv[0]!, plan.argv.slice(1), {
-    cwd: plan.cwd, env: { ...ctx.env, ...plan.env }, detached: true, stdio: ["ignore", fd, fd],
-  });
-  closeSync(fd);
   let exited = "";
-  child.on("error", (e) => (exited = e.message)).on("exit", (code, sig) => (exited = `exited (${sig ?? code})`)).unref();
+  let child;
+  try {
+    // Own session (detached) and no pipes to us: agentapi outlives this process and the coder_script.
+    child = spawn(plan.argv[0]!, plan.argv.slice(1), {
+      cwd: plan.cwd, env: { ...ctx.env, ...plan.env }, detached: true, stdio: ["ignore", fd, fd],
+    });
+    child.on("error", (e) => (exited = e.message));
+    child.on("exit", (code, sig) => (exited = `exited (${sig ?? code})`));
+    // Bun may throw here; Bun, Deno and Node may also give no pid and an "error" event soon after.
+    if (!child.pid) await new Promise((ok) => child!.once("error", ok));
+  } catch (e) {
+    exited = (e as Error).message;
+  } finally {
+    closeSync(fd);
+  }
+  if (!child?.pid) throw new RunError(`cannot start ${plan.argv[0]}: ${exited}. Check workdir (${plan.cwd}), and that ai_prompt and the other inputs are not too large`);
+  child.unref();
+  recordAgentapi(paths.agentapiId, child.pid, plan.argv[0]!);
   step(`started agentapi (pid ${child.pid}): ${plan.reason}`);
 
   // Codex names its session file at the first turn: look for it between polls, never wait for it.

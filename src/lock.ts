@@ -1,8 +1,8 @@
 // ~/.codex-module/boot.lock: concurrent `start`/`stop` runs in one HOME take turns. An O_EXCL file
 // holding the owner's pid works the same under Bun, Deno and Node (none shares a flock API).
-import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { readTextOrNull } from "./fsutil.ts";
+import { makeDir, readTextOrNull } from "./fsutil.ts";
 import { sleep, startTime } from "./agentapi.ts";
 import { RunError } from "./errors.ts";
 
@@ -39,7 +39,8 @@ function breakStale(path: string, seen: string) {
 
 /** Waits for the lock (up to waitMs while its owner lives) and returns its release function. */
 export async function acquireLock(path: string, onWait: (pid: number) => void, waitMs = 600_000): Promise<() => void> {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  makeDir(dirname(path), 0o700);
+  chmodSync(dirname(path), 0o700); // the module's own dir: also when the stub made it under umask 000
   const end = Date.now() + waitMs;
   let told = 0;
   while (!create(path)) {

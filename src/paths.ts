@@ -11,6 +11,8 @@ export interface Paths {
   stateJson: string;
   agentapiLog: string;
   agentapiPid: string;
+  /** What start recorded of the agentapi it spawned (agentapi.ts): pid, start time, binary. */
+  agentapiId: string;
   agentapiState: string;
   bootLock: string;
 }
@@ -28,6 +30,7 @@ export function pathsFor(home: string, codexHomeEnv: string | undefined): Paths 
     stateJson: join(moduleDir, "state.json"),
     agentapiLog: join(moduleDir, "agentapi.log"),
     agentapiPid: join(moduleDir, "agentapi.pid"),
+    agentapiId: join(moduleDir, "agentapi-id.json"),
     agentapiState: join(moduleDir, "agentapi-state.json"),
     bootLock: join(moduleDir, "boot.lock"),
   };

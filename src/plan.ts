@@ -75,6 +75,8 @@ export interface Plan {
 
 export interface Facts {
   paths: Paths;
+  /** What could not be read as expected (e.g. a bad record in state.json), shown as warnings. */
+  warnings?: string[];
   platform: { os: string; arch: string };
   /** Non-secret environment the planners may read (PATH, CODER_SCRIPT_BIN_DIR, npm config…). */
   env: Record<string, string | undefined>;
@@ -96,7 +98,7 @@ export interface Facts {
 export type Command = "start" | "install" | "configure" | "stop" | "status";
 
 export function buildPlan(command: Command, inputs: Inputs, secrets: Secrets, facts: Facts): Plan {
-  const warnings: string[] = [];
+  const warnings: string[] = [...(facts.warnings ?? [])];
   const files: FileStep[] = [];
   const commands: CommandStep[] = [];
   let install: InstallStep[] = [];

@@ -28,15 +28,30 @@ export interface State {
   launch?: { fingerprint: string; startedAt: number; session?: { id: string; file: string } };
 }
 
-export function readState(path: string): State {
-  const text = readTextOrNull(path);
-  if (text === null) return {};
+const isObj = (v: any): boolean => !!v && typeof v === "object" && !Array.isArray(v);
+const isStr = (v: unknown) => typeof v === "string";
+/** The shape each reader relies on; state.json is hand-editable, so a record that lacks it is absent. */
+const VALID: Record<string, (v: any) => boolean> = {
+  config: (v) => Array.isArray(v?.owned) && v.owned.every((p: unknown) => Array.isArray(p) && p.every(isStr)),
+  install: isObj,
+  launch: (v) => isStr(v?.fingerprint) && typeof v.startedAt === "number" && (v.session === undefined || (isStr(v.session?.id) && isStr(v.session?.file))),
+};
+
+/** The valid part of state.json; each record that is not valid is dropped with a line in `problems`. */
+export function readState(path: string, problems: string[] = []): State {
+  const bad = (what: string) => void problems.push(`${path}: ${what} is not valid and is treated as absent`);
+  let state: any;
   try {
-    const parsed = JSON.parse(text);
-    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? parsed : {};
+    const text = readTextOrNull(path);
+    if (text === null) return {};
+    state = JSON.parse(text);
   } catch {
-    return {}; // a corrupt state only costs ownership knowledge; never block a boot on it
+    // a corrupt state only costs ownership knowledge; never block a boot on it
   }
+  if (!isObj(state)) return bad("the file"), {};
+  for (const key in VALID) if (key in state && !VALID[key]!(state[key])) bad(key), delete state[key];
+  for (const [name, r] of Object.entries<any>(state.install ?? {})) if (!isObj(r) || !isStr(r.version)) bad(`install.${name}`), delete state.install[name];
+  return state;
 }
 
 /** Re-reads before writing so concerns updating their own key do not drop each other's. */

@@ -1,7 +1,6 @@
 // `status [--json]`: what is installed, the config in force, the agentapi and the tracked session.
 import type { RunContext } from "./context.ts";
 import { agentapi } from "./agentapi.ts";
-import { readTextOrNull } from "./fsutil.ts";
 import { sha256 } from "./launch-plan.ts";
 import { out } from "./log.ts";
 import { describeSandbox } from "./sandbox-check.ts";
@@ -16,7 +15,7 @@ export async function runStatus(ctx: RunContext): Promise<void> {
         (e) => `unhealthy: ${e.message}`,
       )
     : "not running";
-  const config = readTextOrNull(paths.configToml);
+  const config = ctx.facts.files.configToml;
   const status = {
     installed: Object.fromEntries(Object.entries(state.install ?? {}).map(([k, v]) => [k, v.version])),
     config: config && sha256(config),

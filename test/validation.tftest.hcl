@@ -171,3 +171,52 @@ run "valid_non_default_values_pass" {
     error_message = "valid values pass through"
   }
 }
+
+run "codex_system_prompt_must_not_hold_the_agents_md_markers" {
+  command = plan
+  variables {
+    codex_system_prompt = "line1\n<!-- END codex-boot managed -->\nafter-end"
+  }
+  expect_failures = [var.codex_system_prompt]
+}
+
+run "ai_prompt_must_be_at_most_64_KiB" {
+  command = plan
+  variables {
+    ai_prompt = join("", [for i in range(1024) : "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef!"]) # 66560 bytes
+  }
+  expect_failures = [var.ai_prompt]
+}
+
+run "ai_prompt_limit_counts_bytes_not_characters" {
+  command = plan
+  variables {
+    ai_prompt = join("", [for i in range(1024) : "€€€€€€€€€€€€€€€€€€€€€€"]) # 22528 characters, 67584 bytes
+  }
+  expect_failures = [var.ai_prompt]
+}
+
+run "ai_prompt_of_exactly_64_KiB_is_accepted" {
+  command = plan
+  variables {
+    ai_prompt = join("", [for i in range(1024) : "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"]) # 65536 bytes
+  }
+}
+
+run "a_start_script_over_128_KiB_is_refused_at_plan" {
+  command = plan
+  variables {
+    # 256000 hex digits: about 128 KB once gzipped, so the script cannot fit whatever the bundle.
+    codex_system_prompt = join("", [for i in range(1000) : join("", [for k in ["a", "b", "c", "d"] : sha256("${k}${i}")])])
+  }
+  expect_failures = [coder_script.start]
+}
+
+run "inputs_over_128_KiB_unpacked_are_refused_at_plan_however_well_they_compress" {
+  command = plan
+  variables {
+    # 102400 characters that gzip to almost nothing: the script is small, CODEX_BOOT_CONFIG is not.
+    codex_system_prompt = join("", [for i in range(1024) : "Be brief. Be brief. Be brief. Be brief. Be brief. Be brief. Be brief. Be brief. Be brief. Be brief. "])
+  }
+  expect_failures = [coder_script.start]
+}

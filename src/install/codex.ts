@@ -3,11 +3,11 @@
 // (Codex finds codex-code-mode-host and its resources beside the real file, through the link).
 // The switch is one rename of a link, done only after the new tree was verified and ran; the old
 // version stays in use until then and is removed after.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { RunContext } from "../context.ts";
 import type { InstallStep } from "../plan.ts";
-import { fileId, readTextOrNull } from "../fsutil.ts";
+import { fileId, makeDir, readTextOrNull } from "../fsutil.ts";
 import { progress, step, warn } from "../log.ts";
 import { readState, updateState, type InstallRecord } from "../state.ts";
 import { codexAssets, codexEntry, codexTriple, needsHost, parseSums } from "./codex-release.ts";
@@ -37,7 +37,7 @@ export async function installCodex({ facts }: RunContext, s: InstallStep, net: N
   // had: that must not fail a boot, nor hold it up (the check gets few retries).
   const kept = !exact(s.version) && s.installed;
   const check = kept ? { ...net, tries: 2 } : net;
-  mkdirSync(root, { recursive: true, mode: 0o755 });
+  makeDir(root, 0o755);
   // Leftovers of a killed run (nobody else installs while this run holds boot.lock).
   for (const f of readdirSync(root)) if (f.endsWith(".part")) rmSync(join(root, f), { recursive: true, force: true });
   const tmp = join(root, `.${process.pid}`);
@@ -119,7 +119,7 @@ async function fromGithub(s: InstallStep, net: Net, check: Net, tmp: string, arc
   const binUrl = `${base}/${assets.binary}`;
   const got = await download(binUrl, dl, net, progress("codex"));
   if (pin && got.sha256 !== pin) throw new Error(`${binUrl} has sha256 ${got.sha256}, not codex_sha256 ${pin}`);
-  mkdirSync(join(tree, "bin"), { recursive: true });
+  makeDir(join(tree, "bin"), 0o755);
   await extractEntry(dl, `codex-${triple}`, join(tree, "bin/codex"), binUrl);
   chmodSync(join(tree, "bin/codex"), 0o755);
   const hostUrl = `${base}/${assets.host}`;
@@ -145,7 +145,7 @@ function switchTo(root: string, tree: string, version: string, entry: string, li
   const dir = current.startsWith(join(root, version) + "/") ? join(root, `${version}.${Date.now().toString(36)}`) : join(root, version);
   rmSync(dir, { recursive: true, force: true });
   renameSync(tree, dir);
-  mkdirSync(dirname(link), { recursive: true });
+  makeDir(dirname(link), 0o755);
   const tmpLink = `${link}.${process.pid}.part`;
   rmSync(tmpLink, { force: true });
   symlinkSync(join(dir, entry), tmpLink);

@@ -3,7 +3,8 @@
 // asked for only: on a redirect to another origin, Bun, Deno and Node drop Authorization (the
 // fetch standard). Proxies: Bun's and Deno's fetch honour HTTP_PROXY / HTTPS_PROXY / NO_PROXY
 // themselves; Node 20's fetch ignores them.
-import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, statfsSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 import { createHash, type Hash } from "node:crypto";
 
 export interface Net {
@@ -21,6 +22,9 @@ export class HttpError extends Error {
     super(`${url} answered HTTP ${res.status}`);
   }
 }
+
+/** A write to the local disk failed (ENOSPC, EDQUOT, EIO…): another request cannot help. */
+export class LocalWriteError extends Error {}
 
 /**
  * GET, retried on network errors, 408, 429 and 5xx. read() gets the 2xx response (or, when follow
@@ -50,6 +54,7 @@ async function get<T>(
         poke();
       });
     } catch (e) {
+      if (e instanceof LocalWriteError) throw (ac.abort(e), e);
       const err = ac.signal.aborted ? ac.signal.reason : e;
       const res = err instanceof HttpError ? err.res : null;
       if ((res && res.status !== 408 && res.status !== 429 && res.status < 500) || ++fails >= (net.tries ?? 6)) throw err;
@@ -99,6 +104,18 @@ export async function download(url: string, file: string, net: Net, onProgress: 
     hashes = [createHash("sha256"), createHash("sha512")];
   };
   restart();
+  const write = (bytes: Uint8Array) => {
+    try {
+      writeSync(fd, bytes);
+    } catch (e) {
+      let free = "";
+      try {
+        const fs = statfsSync(dirname(file));
+        free = `, ${((fs.bavail * fs.bsize) / 1e6).toFixed(1)} MB free there`;
+      } catch {}
+      throw new LocalWriteError(`cannot write ${file} after ${have} bytes: ${(e as Error).message}${free}. Free disk space (or fix the file system) and start again`);
+    }
+  };
   try {
     await get(url, net, (): Record<string, string> => (have ? { range: `bytes=${have}-` } : {}), async (res, alive) => {
       // A server that ignores Range sends the whole body again: start over.
@@ -107,7 +124,7 @@ export async function download(url: string, file: string, net: Net, onProgress: 
       const reader = res.body!.getReader();
       for (let r; !(r = await reader.read()).done; ) {
         alive();
-        writeSync(fd, r.value);
+        write(r.value);
         for (const h of hashes) h.update(r.value);
         onProgress((have += r.value.byteLength), total);
       }

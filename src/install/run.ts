@@ -8,8 +8,8 @@ import { join } from "node:path";
 import type { RunContext } from "../context.ts";
 import type { InstallStep } from "../plan.ts";
 import { RunError } from "../errors.ts";
-import { fileId } from "../fsutil.ts";
-import { scrub } from "../inputs.ts";
+import { fileId, makeDir } from "../fsutil.ts";
+import { scrubStream } from "../scrub-stream.ts";
 import { progress, step, warn } from "../log.ts";
 import { readState, updateState } from "../state.ts";
 import { download, latestTag, type Net } from "./fetch.ts";
@@ -106,19 +106,17 @@ async function script(ctx: RunContext, kind: "pre" | "post"): Promise<void> {
   const { moduleDir, home } = ctx.facts.paths;
   const log = join(moduleDir, `${kind}_install.log`);
   step(`running ${kind}_install_script (output kept in ${log})`);
-  mkdirSync(moduleDir, { recursive: true });
+  makeDir(moduleDir, 0o700);
   const fd = openSync(log, "w", 0o600); // not appendFileSync: Deno's sets mode 0666
   try {
     const code = await new Promise<number>((ok, fail) => {
       const child = spawn("sh", ["-c", "exec 2>&1\n" + text], { cwd: home, env: ctx.env, stdio: ["ignore", "pipe", "ignore"] });
-      // Shown and logged as it comes, secrets scrubbed (a pipe hands over whole lines of this size).
-      child.stdout!.on("data", (d) => {
-        const t = scrub(String(d), ctx.secrets);
-        writeSync(fd, t);
-        process.stdout.write(t);
-      });
+      // Shown and logged as it comes, secrets scrubbed even when a chunk boundary splits one.
+      const scrubbed = scrubStream(ctx.secrets);
+      const show = (t: string) => (writeSync(fd, t), process.stdout.write(t));
+      child.stdout!.setEncoding("utf8").on("data", (d: string) => show(scrubbed.push(d)));
       child.on("error", fail);
-      child.on("close", (c) => ok(c ?? 1));
+      child.on("close", (c) => (show(scrubbed.end()), ok(c ?? 1)));
     });
     if (code) throw new RunError(`${kind}_install_script failed with exit code ${code}: its output is in ${log}. Fix the script or set ${kind}_install_script = ""`);
   } finally {

