@@ -10,8 +10,8 @@ import { tools } from "../support/tools.ts";
 import { serveGithubReleases, startMirror, type Mirror } from "../support/mirror.ts";
 import { startResponsesStub, workPrompt, type ResponsesStub } from "../support/responses-stub.ts";
 import { serveBun } from "../e2e/bun-mirror.ts";
-import { pushTemplate, startDeployment, stillListening, stopDeployment, templateTar, type Deployment } from "../support/coder/deployment.ts";
-import { pidsWithEnv, withExe } from "../support/coder/host.ts";
+import { MARKER, cancelImports, pushTemplate, startDeployment, stillListening, stopDeployment, templateTar, type Deployment } from "../support/coder/deployment.ts";
+import { alive, describe as describeProcess, pidsWithEnv, withExe } from "../support/coder/host.ts";
 import {
   agentOf, appPath, createWorkspace, finishedBuild, healthyApp, mustSucceed, readyAgent, scriptLogs, transition, until, viaCoder, workspace,
   type Workspace,
@@ -33,6 +33,8 @@ let d: Deployment;
 let mirror: Mirror;
 let stub: ResponsesStub;
 let w1: Workspace;
+/** A template import hung (then coderd cannot stop on SIGTERM). */
+let hungImport = false;
 const t0 = Date.now();
 const timings: Record<string, number> = {};
 /** Coder API calls made by each check (the tier's closing note lists them). */
@@ -40,7 +42,7 @@ const callsPerCheck: Record<string, string[]> = {};
 
 const homeOf = (w: { id: string }) => join(d.run, "workspaces", w.id, "home");
 const agentapisOf = (w: { id: string }) =>
-  withExe(pidsWithEnv("HOME", homeOf(w)).filter((p) => pidsWithEnv("CODEX_BOOT_CODER_RUN", d.marker).includes(p)), "agentapi");
+  withExe(pidsWithEnv("HOME", homeOf(w)).filter((p) => pidsWithEnv(MARKER, d.marker).includes(p)), "agentapi");
 
 /** Sends a chat message through coderd's path-based app URL, once AgentAPI is ready for one. */
 async function say(w: Workspace, content: string): Promise<void> {
@@ -205,9 +207,12 @@ describe("Codex in a real Coder deployment (v2.36.0)", () => {
       return t.status === "active" ? t : undefined;
     }, 120_000, async () => JSON.stringify(await d.api("GET", `/api/v2/tasks/${d.owner}/${task.id}`)));
     expect(t.workspace_app_id).toBe(app.id);
-    const live = await d.api<{ snapshot?: boolean; logs: { content: string }[] }>("GET", `/api/v2/tasks/${d.owner}/${task.id}/logs`);
+    // Live logs come from the task's AgentAPI through coderd (snapshot = false).
+    const live = await until("Codex's answer in the task's live logs", async () => {
+      const l = await d.api<{ snapshot?: boolean; logs: { content: string }[] }>("GET", `/api/v2/tasks/${d.owner}/${task.id}/logs`);
+      return l.logs.some((x) => x.content.includes("Codex says:")) ? l : undefined;
+    }, 60_000);
     expect(live.snapshot ?? false).toBe(false);
-    expect(live.logs.some((l) => l.content.includes("Codex says:"))).toBe(true);
   }), CASE_TIMEOUT);
 
   // v2.36 sources: the stop script posts to POST /api/v2/workspaceagents/me/tasks/{task}/log-snapshot
@@ -223,24 +228,35 @@ describe("Codex in a real Coder deployment (v2.36.0)", () => {
     expect(logs.logs.some((l) => l.type === "output" && l.content.includes(CHAT_REPLY.slice(0, 20)))).toBe(true);
   }), CASE_TIMEOUT);
 
-  /** Pushes a template whose ai_prompt is `prompt` (a file in the template) and reports what Coder
-   * did with it: refused at plan (template import), or the workspace's outcome. */
-  async function bigPrompt(name: string, prompt: string) {
-    const pushed = pushTemplate(d, name, templateTar(d, { mirror_url: mirror.url, stub_url: stub.url }, { "prompt.txt": prompt }));
+  /** Pushes a template with long texts in files (prompt.txt: ai_prompt, system_prompt.txt:
+   * codex_system_prompt) and reports what Coder did: refused at plan (the template import's or the
+   * build's), or the workspace. */
+  async function bigTemplate(name: string, files: Record<string, string>) {
+    const pushed = pushTemplate(d, name, templateTar(d, { mirror_url: mirror.url, stub_url: stub.url }, files), 150_000);
+    if (pushed.code === -1) {
+      // Seen with v2.36: coderd reads terraform's JSON log with a bufio.Scanner (64 KiB lines at
+      // most); a diagnostic that quotes a long value stops the reader and terraform blocks.
+      hungImport = true;
+      const canceled = await cancelImports(d);
+      throw new Error(`coder templates push ${name} hung for 150 s (${canceled} import job(s) canceled): the plan-time refusal (${ISSUE_11}) ` +
+        "must not print the long value: Coder v2.36's provisioner stops reading terraform output at a line over 64 KiB (bufio.Scanner in " +
+        "provisioner/terraform/executor.go), and terraform's diagnostic for a failed variable validation quotes the caller's expression value " +
+        `in full. A precondition on a derived length (e.g. local.ai_prompt_bytes <= 65536) prints only the number.\n${pushed.output.slice(-1500)}`);
+    }
     if (pushed.code !== 0) return { refused: pushed.output };
     const w = await createWorkspace(d, name, name);
     const build = await finishedBuild(d, w.latest_build.id);
     if (build.status !== "succeeded") return { refused: `${build.error}\n${build.logs}` };
     return { workspace: w };
   }
-  const namesLimit = (text: string) => /ai_prompt/.test(text) && /131072|128 ?KiB|131 ?kB/i.test(text);
+  const namesLimit = (text: string) => /ai_prompt/.test(text) && /\d+ ?(KiB|bytes)/.test(text);
 
   test("an ai_prompt of 200 KB reaches the model byte-exact or is refused at terraform plan naming ai_prompt and the limit, never E2BIG at boot", () => timed("200 KB prompt", async () => {
     const line = (i: number) => `Step ${i}: in 'src/file-${i}.ts' make "$(echo ${i})" return ${i * 7} ✓ (ünïcödé, 日本語 #${(i * 2654435761) % 100003})\n`;
     let prompt = "";
     for (let i = 0; Buffer.byteLength(prompt) < 200 * 1024; i++) prompt += line(i);
     const seen = stub.requests.length;
-    const outcome = await bigPrompt("codex-big", prompt);
+    const outcome = await bigTemplate("codex-big", { "prompt.txt": prompt });
     if (outcome.refused !== undefined) {
       if (!namesLimit(outcome.refused)) throw new Error(`refused, but the message does not name ai_prompt and the limit (${ISSUE_11}):\n${outcome.refused.slice(-3000)}`);
       return;
@@ -261,17 +277,18 @@ describe("Codex in a real Coder deployment (v2.36.0)", () => {
     await mustSucceed(d, (await transition(d, w.id, "stop")).id);
   }), CASE_TIMEOUT);
 
-  test("a rendered start script just over the 128 KiB argument limit is refused at terraform plan", () => timed("near-limit script", async () => {
-    // Random base64 text barely compresses: the rendered script grows by about 1.006 bytes per
-    // character (measured with terraform 1.11). Aim 1.5 KB over the limit: over, whatever the noise.
+  test("a rendered start script just over the 128 KiB argument limit (a long codex_system_prompt) is refused at terraform plan", () => timed("near-limit script", async () => {
+    // ai_prompt alone is capped lower; the system prompt carries the bulk here. Random base64 text
+    // barely compresses: the rendered script grows by about 1.006 bytes per character (measured
+    // with terraform 1.11). Aim 1.5 KB over the limit: over, whatever the noise.
     const agent = agentOf(await workspace(d, w1.id))!;
     const base = Buffer.byteLength(agent.scripts.find((s) => s.run_on_start && s.display_name === "Codex")!.script);
     const length = Math.round((131072 + 1500 - base) / 1.006);
     const { randomBytes } = await import("node:crypto");
-    const prompt = randomBytes(length).toString("base64").slice(0, length);
-    const outcome = await bigPrompt("codex-near-limit", prompt);
+    const system = randomBytes(length).toString("base64").slice(0, length);
+    const outcome = await bigTemplate("codex-near-limit", { "system_prompt.txt": system });
     if (outcome.refused !== undefined) {
-      expect(/131072|128 ?KiB|limit/i.test(outcome.refused)).toBe(true);
+      if (!/13107[12]|128 ?KiB/.test(outcome.refused)) throw new Error(`refused, but the message does not name the 128 KiB limit (${ISSUE_11}):\n${outcome.refused.slice(-3000)}`);
       return;
     }
     const w = outcome.workspace!;
@@ -287,9 +304,13 @@ describe("Codex in a real Coder deployment (v2.36.0)", () => {
     }
     await Promise.all([mirror.close(), stub.close()]);
     for (const u of [mirror.url, stub.url]) d.ports.add(Number(new URL(u).port));
-    const leftovers = await stopDeployment(d);
+    const forced = await stopDeployment(d);
     d.serverPid = 0;
-    expect(leftovers).toEqual([]);
+    // Everything stops on SIGTERM, except coderd and its terraform when an import hung (the 200 KB
+    // case, reported there): those need SIGKILL, by pid all the same.
+    if (forced.length) console.warn(`teardown had to SIGKILL: ${forced.join("; ")}`);
+    expect(hungImport ? forced.filter((f) => !/coder server|terraform/.test(f)) : forced).toEqual([]);
+    expect(pidsWithEnv(MARKER, d.marker).filter(alive).map(describeProcess)).toEqual([]);
     expect(d.ports.size).toBeGreaterThanOrEqual(6); // server, PostgreSQL, mirror, stub, 2+ AgentAPIs
     expect(stillListening(d)).toEqual([]);
   }), CASE_TIMEOUT);

@@ -45,7 +45,7 @@ export interface Deployment {
   calls: string[];
   api<T = any>(method: string, path: string, body?: unknown): Promise<T>;
   /** The coder CLI as the first user. */
-  cli(args: string[], input?: Uint8Array | string): { code: number; stdout: string; stderr: string };
+  cli(args: string[], input?: Uint8Array | string, timeoutMs?: number): { code: number; stdout: string; stderr: string };
 }
 
 const waitUntil = async <T>(what: string, probe: () => Promise<T | undefined>, ms: number, log?: () => string): Promise<T> => {
@@ -137,8 +137,8 @@ export async function startDeployment(): Promise<Deployment> {
 
   const calls: string[] = [];
   const cliEnv = { ...baseEnv, HOME: join(run, "cli"), CODER_CONFIG_DIR: join(run, "cli", "config"), NO_COLOR: "1" };
-  const cli = (args: string[], input?: Uint8Array | string) => {
-    const r = spawnSync(coder, args, { env: cliEnv, input: input ?? "", encoding: "utf8", maxBuffer: 64 << 20, timeout: 300_000 });
+  const cli = (args: string[], input?: Uint8Array | string, timeoutMs = 300_000) => {
+    const r = spawnSync(coder, args, { env: cliEnv, input: input ?? "", encoding: "utf8", maxBuffer: 64 << 20, timeout: timeoutMs });
     return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   };
   const d: Deployment = {
@@ -193,9 +193,17 @@ export function templateTar(d: Deployment, values: Record<string, unknown>, extr
 }
 
 /** `coder templates push NAME -d -` with the tar on stdin (a directory argument sent an empty archive). */
-export function pushTemplate(d: Deployment, name: string, tar: Uint8Array): { code: number; output: string } {
-  const r = d.cli(["templates", "push", name, "-d", "-", "--yes", "--message", `codex-boot tier 5 ${name}`], tar);
+export function pushTemplate(d: Deployment, name: string, tar: Uint8Array, timeoutMs?: number): { code: number; output: string } {
+  const r = d.cli(["templates", "push", name, "-d", "-", "--yes", "--message", `codex-boot tier 5 ${name}`], tar, timeoutMs);
   return { code: r.code, output: r.stdout + r.stderr };
+}
+
+/** Cancels every running template import (a hung one would keep the server from stopping). */
+export async function cancelImports(d: Deployment): Promise<number> {
+  const jobs = await d.api<{ type: string; input: { template_version_id?: string } }[]>("GET", "/api/v2/organizations/default/provisionerjobs?status=running");
+  const imports = jobs.filter((j) => j.type === "template_version_import" && j.input.template_version_id);
+  for (const j of imports) await d.api("PATCH", `/api/v2/templateversions/${j.input.template_version_id}/cancel`);
+  return imports.length;
 }
 
 /** Stops everything the run started, by pid: workspaces' agents (SIGTERM: their stop scripts

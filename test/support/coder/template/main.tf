@@ -32,6 +32,7 @@ locals {
   home          = "${local.workspace_dir}/home"
   # A template author's long prompt kept in a file (the size cases write prompt.txt).
   prompt_file = "${path.module}/prompt.txt"
+  system_file = "${path.module}/system_prompt.txt"
   # Workspaces share this host: each gets its own AgentAPI port (a real workspace has its own).
   agentapi_port = 20000 + parseint(substr(md5(data.coder_workspace.me.id), 0, 4), 16) % 10000
   ai_prompt     = data.coder_task.me.enabled ? data.coder_task.me.prompt : fileexists(local.prompt_file) ? file(local.prompt_file) : data.coder_parameter.prompt.value
@@ -67,13 +68,14 @@ resource "terraform_data" "agent" {
 }
 
 module "codex" {
-  source         = "./modules/codex-boot"
-  agent_id       = coder_agent.main.id
-  workdir        = "${local.home}/project"
-  openai_api_key = "sk-test-coder-tier-0123456789"
-  ai_prompt      = local.ai_prompt
-  agentapi_port  = local.agentapi_port
-  github_url     = var.mirror_url
+  source              = "./modules/codex-boot"
+  agent_id            = coder_agent.main.id
+  workdir             = "${local.home}/project"
+  openai_api_key      = "sk-test-coder-tier-0123456789"
+  ai_prompt           = local.ai_prompt
+  codex_system_prompt = fileexists(local.system_file) ? file(local.system_file) : "A tier-5 test workspace. Start every response with `Codex says:`"
+  agentapi_port       = local.agentapi_port
+  github_url          = var.mirror_url
   # Codex's model requests go to the loopback stub; no update check leaves the machine.
   base_config_toml = <<-TOML
     sandbox_mode = "workspace-write"
