@@ -8,6 +8,9 @@ data "coder_task" "me" {}
 locals {
   app_slug = "codex"
   workdir  = length(var.workdir) > 1 ? trimsuffix(var.workdir, "/") : var.workdir
+  # Bytes, not characters (Linux counts bytes): the length of the base64 text less its padding.
+  ai_prompt_bytes       = length(base64encode(var.ai_prompt)) * 3 / 4 - length(regexall("=", base64encode(var.ai_prompt)))
+  system_prompt_markers = length(regexall("<!-- (BEGIN|END) codex-boot managed", var.codex_system_prompt))
 
   # SHA-256 of the official `bun` binaries per version. Bun's npm packages carry the very binary
   # of the release zips, so these verify either download (checked after unpacking, before use).
@@ -95,6 +98,17 @@ resource "coder_script" "start" {
   run_on_start = true
   script       = local.boot.start
   lifecycle {
+    # Checks of free-text inputs live here rather than in variable validations: a failed validation
+    # quotes the whole value in its diagnostic, and Coder v2.36's provisioner stops reading terraform's
+    # output at a 64 KiB line, so a 200 KB prompt hung the build. These print numbers only.
+    precondition {
+      condition     = local.ai_prompt_bytes <= 65536
+      error_message = "ai_prompt is ${local.ai_prompt_bytes} bytes; it must be at most 64 KiB (65536 bytes): Linux passes it to Codex as one argument. Put longer task text in a file in the repository and point the prompt at it."
+    }
+    precondition {
+      condition     = local.system_prompt_markers == 0
+      error_message = "codex_system_prompt must not contain codex-boot's AGENTS.md markers (<!-- BEGIN/END codex-boot managed …): they would end the managed block early."
+    }
     precondition {
       # The agent runs the script as one argument (sh -c SCRIPT): Linux refuses one of 128 KiB or more.
       condition     = local.start_script_bytes < 131072

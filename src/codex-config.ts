@@ -40,8 +40,9 @@ export function managedDocument(inputs: Inputs, workdir: string, warnings: strin
       ...(report && { CODER_MCP_AI_AGENTAPI_URL: `http://localhost:${inputs.agentapi_port}` }),
       CODER_MCP_ALLOWED_TOOLS: "coder_report_task",
     },
-    // Secrets are forwarded from Codex's environment, never written to disk.
-    env_vars: ["CODER_AGENT_URL", "CODER_AGENT_TOKEN"],
+    // Secrets are forwarded from Codex's environment, never written to disk. Coder v2.36's
+    // `coder exp mcp server` reports through the agent's socket: its path too, when the agent sets it.
+    env_vars: ["CODER_AGENT_URL", "CODER_AGENT_TOKEN", "CODER_AGENT_SOCKET_PATH"],
     // With approval_policy = "never" Codex refuses MCP calls that need approval: report_task must not.
     default_tools_approval_mode: "approve",
   };

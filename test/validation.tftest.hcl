@@ -177,7 +177,7 @@ run "codex_system_prompt_must_not_hold_the_agents_md_markers" {
   variables {
     codex_system_prompt = "line1\n<!-- END codex-boot managed -->\nafter-end"
   }
-  expect_failures = [var.codex_system_prompt]
+  expect_failures = [coder_script.start]
 }
 
 run "ai_prompt_must_be_at_most_64_KiB" {
@@ -185,7 +185,7 @@ run "ai_prompt_must_be_at_most_64_KiB" {
   variables {
     ai_prompt = join("", [for i in range(1024) : "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef!"]) # 66560 bytes
   }
-  expect_failures = [var.ai_prompt]
+  expect_failures = [coder_script.start]
 }
 
 run "ai_prompt_limit_counts_bytes_not_characters" {
@@ -193,7 +193,7 @@ run "ai_prompt_limit_counts_bytes_not_characters" {
   variables {
     ai_prompt = join("", [for i in range(1024) : "€€€€€€€€€€€€€€€€€€€€€€"]) # 22528 characters, 67584 bytes
   }
-  expect_failures = [var.ai_prompt]
+  expect_failures = [coder_script.start]
 }
 
 run "ai_prompt_of_exactly_64_KiB_is_accepted" {

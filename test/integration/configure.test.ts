@@ -88,7 +88,7 @@ for (const runtime of RUNTIMES) {
         CODER_MCP_AI_AGENTAPI_URL: "http://localhost:3284",
         CODER_MCP_ALLOWED_TOOLS: "coder_report_task",
       });
-      expect(coder.env_vars).toEqual(["CODER_AGENT_URL", "CODER_AGENT_TOKEN"]);
+      expect(coder.env_vars).toEqual(["CODER_AGENT_URL", "CODER_AGENT_TOKEN", "CODER_AGENT_SOCKET_PATH"]);
       expect(servers.find((x) => x.name === "github")!.transport).toMatchObject({
         command: "github-mcp", args: ["stdio"], env: { GITHUB_HOST: "ghe.example" },
       });

@@ -37,7 +37,7 @@ describe("managed document", () => {
             CODER_MCP_AI_AGENTAPI_URL: "http://localhost:3284",
             CODER_MCP_ALLOWED_TOOLS: "coder_report_task",
           },
-          env_vars: ["CODER_AGENT_URL", "CODER_AGENT_TOKEN"],
+          env_vars: ["CODER_AGENT_URL", "CODER_AGENT_TOKEN", "CODER_AGENT_SOCKET_PATH"],
           default_tools_approval_mode: "approve",
         },
       },
