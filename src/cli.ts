@@ -64,8 +64,9 @@ const EXECUTORS: Record<Command, (ctx: RunContext) => Promise<void>> = {
     // release): its flags and the sandbox check follow the installed one.
     const codex = codexToRun(ctx.inputs, ctx.facts);
     const facts = { ...ctx.facts, codexHelp: codexHelp(codex, publicEnv(ctx.env, SECRET_ENV)) };
-    checkSandbox(ctx, codex);
-    await runLaunch({ ...ctx, plan: { ...ctx.plan, launch: planLaunch(ctx.inputs, facts, ctx.plan.install, Object.keys(ctx.secrets)) } });
+    const launch = planLaunch(ctx.inputs, facts, ctx.plan.install, Object.keys(ctx.secrets));
+    checkSandbox(ctx, codex, launch.action === "keep" ? ctx.facts.state.sandbox : undefined);
+    await runLaunch({ ...ctx, plan: { ...ctx.plan, launch } });
   },
   install: (ctx) => (install(ctx), runInstall(ctx)),
   configure: runConfigure,

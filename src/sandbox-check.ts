@@ -26,11 +26,17 @@ export function sandboxMode(configToml: string | null): string {
 export const describeSandbox = (s: State["sandbox"]) =>
   !s ? "not checked yet" : s.ok ? `works (sandbox_mode = ${s.mode}${s.detail ? `; ${s.detail}` : ""})` : `does not work here (${s.detail}): commands Codex runs will fail. ${SANDBOX_FIX}`;
 
-export function checkSandbox(ctx: RunContext, codex: string): void {
+/**
+ * `recorded`: the result of the start that launched the agentapi this start keeps (same inputs, same
+ * Codex, same container), reported again instead of checked again on the warm path.
+ */
+export function checkSandbox(ctx: RunContext, codex: string, recorded?: State["sandbox"]): void {
   const { paths } = ctx.facts;
   const mode = sandboxMode(readTextOrNull(paths.configToml));
   let result: NonNullable<State["sandbox"]>;
-  if (mode === "danger-full-access") {
+  if (recorded) {
+    result = recorded;
+  } else if (mode === "danger-full-access") {
     result = { ok: true, mode, detail: "no sandbox to check" };
   } else {
     // `codex sandbox -- true` sets up the same bubblewrap sandbox Codex puts around every command;
@@ -45,7 +51,7 @@ export function checkSandbox(ctx: RunContext, codex: string): void {
     const why = r.error?.message ?? (r.stderr ?? "").split("\n").map((l) => l.trim()).filter((l) => l && !/^WARNING: proceeding/.test(l)).at(-1);
     result = r.status === 0 ? { ok: true, mode, detail: "" } : { ok: false, mode, detail: why || `codex sandbox exited ${r.status ?? r.signal}` };
   }
-  updateState(paths.stateJson, "sandbox", result);
+  if (!recorded) updateState(paths.stateJson, "sandbox", result);
   if (result.ok) step(`Codex's sandbox ${describeSandbox(result)}`);
   else warn(`Codex's sandbox ${describeSandbox(result)}`);
 }

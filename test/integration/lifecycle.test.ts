@@ -209,6 +209,11 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
       const status = JSON.parse((await ns.run(runtime, "status", {}, ["--json"])).stdout);
       expect(status.sandbox).toStartWith("does not work here (bwrap: No permissions to create a new namespace");
       expect(readFileSync(join(ns.sb.home, ".codex/config.toml"), "utf8")).toContain('sandbox_mode = "workspace-write"');
+      // A start that keeps that agentapi reports the recorded result again rather than checking anew
+      // (here a new check, outside the seccomp runner, would wrongly say it works).
+      const kept = await ns.run(runtime, "start");
+      expect(kept.stdout).toContain("is healthy and its inputs are unchanged: kept");
+      expect(kept.stderr).toBe(warnings[0] + "\n");
       // The warning is true: in such a workspace the command Codex runs fails, and no file appears.
       const messages = await chat(ns, workPrompt("printf ok > ns-proof.txt"), "done:");
       expect(messages.at(-1)!.content).toMatch(/bubblewrap|namespace|sandbox/i);
