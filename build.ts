@@ -1,6 +1,8 @@
 // Bundles src/cli.ts into the one file the module embeds: dist/codex-boot.js.
-// Deterministic (no timestamps, no absolute paths), node: built-ins external, minified.
+// Deterministic (no timestamps, no absolute paths), node: built-ins external, minified by esbuild
+// then terser (the start script's budget is counted in gzip bytes).
 import { build } from "esbuild";
+import { minify } from "terser";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -49,7 +51,15 @@ export async function buildBundle(): Promise<{ bytes: number }> {
   );
   const extra = [...packages].filter((p) => !(BUNDLED as readonly string[]).includes(p));
   if (extra.length) throw new Error(`unexpected packages in the bundle: ${extra.join(", ")} (allowed: ${BUNDLED.join(", ")})`);
-  const code = result.outputFiles[0]!.contents;
+  // terser after esbuild: its mangler names by character frequency, which gzip rewards, and its
+  // compressor finds a little more; together about 740 B of gzip (1 KB of start script) per build.
+  const min = await minify(result.outputFiles[0]!.text, {
+    module: true,
+    ecma: 2020,
+    compress: { passes: 2 },
+    format: { comments: /^!/ },
+  });
+  const code = new TextEncoder().encode(min.code!);
   mkdirSync(join(root, "dist"), { recursive: true });
   writeFileSync(join(root, "dist/codex-boot.js"), code);
   writeFileSync(
