@@ -81,7 +81,6 @@ install_bun() {
     fetch "$url" "$tmp/dl"
     unzip_to "$tmp/dl" "$tmp"
   fi
-  have sha256sum || fail "installing Bun: sha256sum (coreutils or busybox) is needed to verify it, $alt"
   got=$(sha256 "$bin")
   case " $bun_sha256 " in
     *" $got "*) ;;
@@ -94,7 +93,8 @@ install_bun() {
 }
 
 mkdir -p "$mod" || fail "cannot create $mod. Check that HOME is writable"
-{ have base64 && have gzip; } || fail "base64 and gzip are needed. Install coreutils and gzip (or busybox)"
+# sha256sum verifies a downloaded Bun and tells whether the unpacked program is current.
+{ have base64 && have gzip && have sha256sum; } || fail "base64, gzip and sha256sum are needed. Install coreutils and gzip (or busybox)"
 # The inputs travel gzipped (the script limit again); the program takes plain base64 JSON.
 CODEX_BOOT_CONFIG=$(echo '${config}' | base64 -d | gzip -dc | base64 | tr -d '\n')
 export CODEX_BOOT_CONFIG
