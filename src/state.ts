@@ -57,7 +57,6 @@ export function readState(path: string, problems: string[] = []): State {
 /** Re-reads before writing so concerns updating their own key do not drop each other's. */
 export function updateState<K extends keyof State>(path: string, key: K, value: State[K]): void {
   const state = readState(path);
-  if (value === undefined) delete state[key];
-  else state[key] = value;
+  state[key] = value; // undefined: JSON.stringify leaves the key out
   writeAtomic(path, JSON.stringify(state, null, 2) + "\n", 0o600);
 }
