@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, basename, join } from "node:path";
+import { dirname } from "node:path";
 
 export function readTextOrNull(path: string): string | null {
   try {
@@ -45,7 +45,7 @@ export function writeAtomic(path: string, content: string, mode: number): boolea
   // The stat runs only after the read found the file.
   if (readTextOrNull(path) === content && (statSync(path).mode & 0o777) === mode) return false;
   makeDir(dirname(path), 0o700); // ~/.codex, ~/.codex-module: they hold secrets
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   try {
     writeFileSync(tmp, content, { mode });
     chmodSync(tmp, mode); // the umask may have narrowed or the file may have existed
