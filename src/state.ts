@@ -36,8 +36,8 @@ const isStr = (v: unknown) => typeof v === "string";
  */
 const VALID: Record<string, (v: any) => boolean> = {
   config: (v) => Array.isArray(v?.owned) && v.owned.every((p: unknown) => Array.isArray(p) && p.every(isStr)),
-  install: (v) => isObj(v) && Object.values(v).every((r: any) => isObj(r) && isStr(r.version)),
-  launch: (v) => isStr(v?.fingerprint) && typeof v.startedAt === "number" && (v.session === undefined || (isStr(v.session?.id) && isStr(v.session?.file))),
+  install: (v) => isObj(v) && Object.values(v).every((r: any) => isStr(r?.version)),
+  launch: (v) => isStr(v?.fingerprint) && typeof v.startedAt === "number" && (!v.session || (isStr(v.session.id) && isStr(v.session.file))),
 };
 
 /** The valid part of state.json (none when absent); each record that is not valid is dropped with a line in `problems`. */
