@@ -41,11 +41,7 @@ const linkOrNull = (path: string) => {
 /** Where codex-code-mode-host must be for this codex (beside the real file), and whether it is. */
 function hostBeside(codex: string | null) {
   if (!codex) return null;
-  let real = codex;
-  try {
-    real = realpathSync(codex);
-  } catch {}
-  const path = join(dirname(real), "codex-code-mode-host");
+  const path = join(dirname(realpathSync(codex)), "codex-code-mode-host"); // findOnPath proved codex is there
   return { path, exists: existsSync(path) };
 }
 
