@@ -2,7 +2,7 @@
 import { accessSync, constants, existsSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { homedir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { InputError, type Inputs } from "./inputs.ts";
 import type { Facts } from "./plan.ts";
 import { pathsFor } from "./paths.ts";
@@ -12,7 +12,7 @@ import { readState } from "./state.ts";
 import { launchFacts } from "./agentapi.ts";
 
 export function findOnPath(name: string, pathVar: string | undefined): string | null {
-  for (const dir of (pathVar ?? "").split(delimiter)) {
+  for (const dir of (pathVar ?? "").split(":")) {
     if (!dir) continue;
     const candidate = join(dir, name);
     try {
