@@ -10,11 +10,11 @@ import { step, warn } from "./log.ts";
 import { updateState, type State } from "./state.ts";
 
 const SANDBOX_FIX =
-  'Allow unprivileged user namespaces (the container\'s seccomp/AppArmor profile), or, if the workspace is itself the isolation boundary, set sandbox_mode = "danger-full-access" in base_config_toml';
+  'Allow user namespaces in the container\'s seccomp/AppArmor profile, or, if the workspace is the isolation boundary, set sandbox_mode = "danger-full-access" in base_config_toml';
 
 /** One line for `status` and the boot log. */
 export const describeSandbox = (s: State["sandbox"]) =>
-  !s ? "not checked yet" : s.ok ? `works (sandbox_mode = ${s.mode}${s.detail ? `; ${s.detail}` : ""})` : `does not work here (${s.detail}): commands Codex runs will fail. ${SANDBOX_FIX}`;
+  !s ? "not checked yet" : s.ok ? `works (sandbox_mode = ${s.mode}${s.detail ? `; ${s.detail}` : ""})` : `does not work here (${s.detail}): every command Codex runs fails. ${SANDBOX_FIX}`;
 
 /** Checks the sandbox_mode Codex will read from config.toml (Codex's default when unset or unreadable). */
 function sandboxResult({ facts: { paths }, inputs, env }: RunContext, codex: string): NonNullable<State["sandbox"]> {
@@ -33,7 +33,7 @@ function sandboxResult({ facts: { paths }, inputs, env }: RunContext, codex: str
     });
   let r = sandbox(["sandbox", "--", "true"]);
   if (r.status === 2) r = sandbox(["sandbox", "linux", "--", "true"]);
-  if (r.status === 0) return { ok: true, mode, detail: "" };
+  if (r.status === 0) return { ok: true, mode };
   const why = r.error?.message ?? (r.stderr ?? "").split("\n").map((l) => l.trim()).filter((l) => l && !/^WARNING: proceeding/.test(l)).at(-1);
   return { ok: false, mode, detail: why || `codex sandbox exited ${r.status ?? r.signal}` };
 }

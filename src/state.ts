@@ -23,7 +23,7 @@ export interface State {
   config?: { owned: string[][] };
   install?: Record<string, InstallRecord>;
   /** Whether Codex's sandbox worked here at the last start (sandbox-check.ts). */
-  sandbox?: { ok: boolean; mode: string; detail: string };
+  sandbox?: { ok: boolean; mode: string; detail?: string };
   /** Written by launch.ts when agentapi became ready; the session once Codex has one. */
   launch?: { fingerprint: string; startedAt: number; session?: { id: string; file: string } };
 }
