@@ -22,7 +22,7 @@ function procRead(pid: number, file: string, link = false): string | null {
     return link ? readlinkSync(path) : readFileSync(path, "utf8");
   } catch {
     const r = spawnSync(link ? "readlink" : "cat", [path], { encoding: "utf8" });
-    return r.status === 0 ? (link ? r.stdout.trimEnd() : r.stdout) : null;
+    return r.status === 0 ? r.stdout.trimEnd() : null; // readlink's newline; stat and cmdline end in fields that do not matter
   }
 }
 
