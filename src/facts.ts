@@ -57,7 +57,7 @@ export function codexHelp(codex: string, env: Record<string, string | undefined>
 
 /** The codex a start will run: the module's, or the one on PATH with install_codex = false. */
 export const codexToRun = (inputs: Inputs, f: Pick<Facts, "paths" | "onPath">) =>
-  inputs.install_codex ? join(f.paths.binDir, "codex") : (f.onPath.codex ?? join(f.paths.binDir, "codex"));
+  (!inputs.install_codex && f.onPath.codex) || join(f.paths.binDir, "codex");
 
 /**
  * lenient (stop, status): a file that cannot be read (a directory, a file where a directory belongs)
