@@ -22,7 +22,7 @@ function procRead(pid: number, file: string, link = false): string | null {
     return link ? readlinkSync(path) : readFileSync(path, "utf8");
   } catch {
     const r = spawnSync(link ? "readlink" : "cat", [path], { encoding: "utf8" });
-    return r.status === 0 ? (link ? r.stdout.trimEnd() : r.stdout) : null;
+    return r.status === 0 ? r.stdout.trimEnd() : null; // readlink's newline; stat and cmdline end in fields that do not matter
   }
 }
 
@@ -77,10 +77,10 @@ export async function stopAgentapi(pid: number | false | null | undefined, pidFi
   if (pid) {
     step(`stopping agentapi (pid ${pid})${why}`);
     const start = startTime(pid);
+    // EPERM is the only error a live pid and a valid signal can give.
     const send = (sig: NodeJS.Signals) => {
-      const err = kill(pid, sig);
-      if (err && err !== "ESRCH") {
-        throw new RunError(`cannot stop agentapi (pid ${pid}): ${err === "EPERM" ? "operation not permitted (EPERM): it runs as another user" : err}. Stop it as its owner, then remove ${pidFile}`);
+      if (kill(pid, sig) === "EPERM") {
+        throw new RunError(`cannot stop agentapi (pid ${pid}): operation not permitted (EPERM), it runs as another user. Stop it as its owner, then remove ${pidFile}`);
       }
     };
     send("SIGTERM");

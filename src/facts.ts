@@ -2,7 +2,7 @@
 import { accessSync, constants, existsSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { homedir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { InputError, type Inputs } from "./inputs.ts";
 import type { Facts } from "./plan.ts";
 import { pathsFor } from "./paths.ts";
@@ -12,7 +12,7 @@ import { readState } from "./state.ts";
 import { launchFacts } from "./agentapi.ts";
 
 export function findOnPath(name: string, pathVar: string | undefined): string | null {
-  for (const dir of (pathVar ?? "").split(delimiter)) {
+  for (const dir of (pathVar ?? "").split(":")) {
     if (!dir) continue;
     const candidate = join(dir, name);
     try {
@@ -41,11 +41,7 @@ const linkOrNull = (path: string) => {
 /** Where codex-code-mode-host must be for this codex (beside the real file), and whether it is. */
 function hostBeside(codex: string | null) {
   if (!codex) return null;
-  let real = codex;
-  try {
-    real = realpathSync(codex);
-  } catch {}
-  const path = join(dirname(real), "codex-code-mode-host");
+  const path = join(dirname(realpathSync(codex)), "codex-code-mode-host"); // findOnPath proved codex is there
   return { path, exists: existsSync(path) };
 }
 
@@ -61,7 +57,7 @@ export function codexHelp(codex: string, env: Record<string, string | undefined>
 
 /** The codex a start will run: the module's, or the one on PATH with install_codex = false. */
 export const codexToRun = (inputs: Inputs, f: Pick<Facts, "paths" | "onPath">) =>
-  inputs.install_codex ? join(f.paths.binDir, "codex") : (f.onPath.codex ?? join(f.paths.binDir, "codex"));
+  (!inputs.install_codex && f.onPath.codex) || join(f.paths.binDir, "codex");
 
 /**
  * lenient (stop, status): a file that cannot be read (a directory, a file where a directory belongs)

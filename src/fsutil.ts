@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, basename, join } from "node:path";
+import { dirname } from "node:path";
 
 export function readTextOrNull(path: string): string | null {
   try {
@@ -25,14 +25,6 @@ export function fileId(path: string): FileId | null {
   }
 }
 
-export function modeOrNull(path: string): number | null {
-  try {
-    return statSync(path).mode & 0o777;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * mkdir -p whose new directories get exactly `mode`: mkdir's own mode is narrowed by the umask, and
  * the umask may be 000. Directories that already exist are left as they are.
@@ -50,9 +42,10 @@ export function makeDir(path: string, mode: number): void {
  * file. Returns false (and touches nothing, mtime included) when the bytes and mode already match.
  */
 export function writeAtomic(path: string, content: string, mode: number): boolean {
-  if (readTextOrNull(path) === content && modeOrNull(path) === mode) return false;
+  // The stat runs only after the read found the file.
+  if (readTextOrNull(path) === content && (statSync(path).mode & 0o777) === mode) return false;
   makeDir(dirname(path), 0o700); // ~/.codex, ~/.codex-module: they hold secrets
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   try {
     writeFileSync(tmp, content, { mode });
     chmodSync(tmp, mode); // the umask may have narrowed or the file may have existed

@@ -1,8 +1,8 @@
 // ~/.codex-module/boot.lock: concurrent `start`/`stop` runs in one HOME take turns. An O_EXCL file
 // holding the owner's pid works the same under Bun, Deno and Node (none shares a flock API).
-import { chmodSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { makeDir, readTextOrNull } from "./fsutil.ts";
+import { fileId, makeDir, readTextOrNull } from "./fsutil.ts";
 import { sleep, startTime } from "./agentapi.ts";
 import { RunError } from "./errors.ts";
 
@@ -20,7 +20,7 @@ const create = (path: string): boolean => {
 };
 
 /** Untouched for 5 s (or gone): its writer died before finishing. */
-const old = (path: string) => Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0) > 5000;
+const old = (path: string) => Date.now() - (fileId(path)?.mtimeMs ?? 0) > 5000;
 
 /**
  * Removes a lock whose owner is gone. Waiters may all see the same dead owner; removing under a

@@ -9,10 +9,11 @@ export function scrubStream(secrets: Secrets) {
     /** The text that is safe to show now (secrets replaced). */
     push(chunk: string): string {
       const text = scrub(held + chunk, secrets);
-      let keep = Math.min(text.length, Math.max(0, ...values.map((v) => v.length - 1)));
-      while (keep > 0 && !values.some((v) => v.startsWith(text.slice(-keep)))) keep--;
-      held = text.slice(text.length - keep);
-      return text.slice(0, text.length - keep);
+      // Held back: the longest tail, shorter than the longest secret, that a secret starts with.
+      let cut = Math.max(0, text.length - Math.max(0, ...values.map((v) => v.length - 1)));
+      while (cut < text.length && !values.some((v) => v.startsWith(text.slice(cut)))) cut++;
+      held = text.slice(cut);
+      return text.slice(0, cut);
     },
     /** The rest, at the end of the stream. */
     end: (): string => scrub(held, secrets),
