@@ -89,28 +89,20 @@ export function defaults(): Inputs {
   return Object.fromEntries(KEYS.map((k) => [k, SCHEMA[k].default])) as Inputs;
 }
 
+/** Levenshtein distance, one row at a time. */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
+  let row = [...Array(b.length + 1).keys()];
+  for (const char of a) {
+    const next = [row[0]! + 1];
+    for (let j = 0; j < b.length; j++) next.push(Math.min(row[j + 1]! + 1, next[j]! + 1, row[j]! + (char === b[j] ? 0 : 1)));
+    row = next;
   }
   return row[b.length]!;
 }
 
 export function nearestKey(name: string): Key | undefined {
-  let best: Key | undefined;
-  let bestD = Infinity;
-  for (const k of KEYS) {
-    const d = distance(name.toLowerCase(), k);
-    if (d < bestD) [best, bestD] = [k, d];
-  }
-  return bestD <= Math.max(3, Math.floor(name.length / 3)) ? best : undefined;
+  const [best] = KEYS.map((key) => ({ key, d: distance(name.toLowerCase(), key) })).sort((x, y) => x.d - y.d);
+  return best!.d <= Math.max(3, Math.floor(name.length / 3)) ? best!.key : undefined;
 }
 
 const fail = (key: string, origin: string, why: string): never => {
@@ -125,7 +117,7 @@ export function parseLayer(raw: unknown, origin: string): Partial<Inputs> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (!Object.hasOwn(SCHEMA, key)) { // own keys only: "toString" or "__proto__" is no input
-      if ((SECRET_ENV as readonly string[]).includes(key.toUpperCase()) || key === "openai_api_key") {
+      if ((SECRET_ENV as readonly string[]).includes(key.toUpperCase())) {
         fail(key, origin, "is a secret and is not accepted in the inputs: set it in the environment (coder_env) instead");
       }
       const near = nearestKey(key);
@@ -135,10 +127,7 @@ export function parseLayer(raw: unknown, origin: string): Partial<Inputs> {
     // Terraform's jsonencode turns a null variable into null: treat it as "use the default".
     if (value === null) continue;
     const kind = typeof field.default;
-    if (typeof value !== kind) {
-      fail(key, origin, `must be a ${kind}, got ${Array.isArray(value) ? "an array" : typeof value} ${JSON.stringify(value)}`);
-    }
-    const why = (field.check as Check<unknown> | undefined)?.(value);
+    const why = typeof value !== kind ? `must be a ${kind}` : (field.check as Check<unknown> | undefined)?.(value);
     const shown = JSON.stringify(value);
     if (why) fail(key, origin, shown.length > 200 ? why : `${why}, got ${shown}`);
     out[key] = value;
@@ -208,7 +197,6 @@ export function redactedView(inputs: Inputs, secrets: Secrets) {
 
 /** Replaces every secret value in a text; the last line of defence for logs. */
 export function scrub(text: string, secrets: Secrets): string {
-  let out = text;
-  for (const value of Object.values(secrets)) if (value && value.length >= 4) out = out.split(value).join(REDACTED);
-  return out;
+  for (const value of Object.values(secrets)) if (value && value.length >= 4) text = text.replaceAll(value, REDACTED);
+  return text;
 }
