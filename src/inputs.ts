@@ -13,12 +13,12 @@ const HTTP = "must be an http:// or https:// URL";
 
 const oneOf = (allowed: string[]) => (v: string) =>
   allowed.includes(v) ? undefined : `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
-const versionOrLatest = (v: string) =>
-  v === "" || v === "latest" || VERSION.test(v) ? undefined : 'must be "latest", "" (latest) or a version like 0.169.0';
+const VERSION_FORMS = 'must be "latest", "" (latest) or a version like 0.169.0';
+const versionOrLatest = (v: string) => (v === "" || v === "latest" || VERSION.test(v) ? undefined : VERSION_FORMS);
 /** What npm accepts after @openai/codex@ (a dist-tag, a version, a range); checkCombination narrows
  * it to versionOrLatest for the GitHub source, whose release tags are exact. */
 const npmSpec = (v: string) =>
-  /^[0-9A-Za-z.^~<>=|*+ -]*$/.test(v) ? undefined : 'must be "latest", "" (latest), a version like 0.169.0, or with codex_install_source = "npm" a dist-tag or a range like ^0.46.0';
+  /^[0-9A-Za-z.^~<>=|*+ -]*$/.test(v) ? undefined : `${VERSION_FORMS}, or a dist-tag or a range like ^0.46.0 with codex_install_source = "npm"`;
 const httpUrl = (v: string) => {
   try {
     return v === "" || /^https?:$/.test(new URL(v).protocol) ? undefined : HTTP;
@@ -175,7 +175,7 @@ export function readSecrets(env: Record<string, string | undefined>): Secrets {
 export function checkCombination(inputs: Inputs, secrets: Secrets): void {
   if (inputs.codex_install_source === "github" && versionOrLatest(inputs.codex_version)) {
     throw new InputError(
-      `input "codex_version" is ${JSON.stringify(inputs.codex_version)}, which only the npm source resolves: with codex_install_source = "github" it must be "", "latest" or an exact release like 0.169.0 (release tags are exact). Set codex_install_source = "npm" for dist-tags and ranges`,
+      `input "codex_version" ${VERSION_FORMS} with codex_install_source = "github" (release tags are exact), got ${JSON.stringify(inputs.codex_version)}. Set codex_install_source = "npm" for dist-tags and ranges`,
     );
   }
   if (inputs.enable_aibridge && secrets.OPENAI_API_KEY) {
