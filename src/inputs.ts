@@ -34,7 +34,7 @@ const oneLine = (v: string) => (/[\r\n]/.test(v) ? "must be a single line" : und
 
 export const SCHEMA = {
   // seed keys (coder-labs/codex 4.1.0)
-  workdir: str("", (v) => (v === "" || v.startsWith("/") ? undefined : "must be an absolute path (start with /)")),
+  workdir: str("", (v) => (v === "" || v.startsWith("/") ? undefined : "must be an absolute path")),
   install_codex: bool(true),
   codex_version: str("", npmSpec),
   install_agentapi: bool(true),
@@ -117,11 +117,10 @@ export function parseLayer(raw: unknown, origin: string): Partial<Inputs> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (!Object.hasOwn(SCHEMA, key)) { // own keys only: "toString" or "__proto__" is no input
-      if ((SECRET_ENV as readonly string[]).includes(key.toUpperCase())) {
-        fail(key, origin, "is a secret and is not accepted in the inputs: set it in the environment (coder_env) instead");
-      }
       const near = nearestKey(key);
-      fail(key, origin, `is not a known input${near ? `; did you mean "${near}"?` : ""}`);
+      fail(key, origin, (SECRET_ENV as readonly string[]).includes(key.toUpperCase())
+        ? "is a secret: set it in the environment (coder_env), not in the inputs"
+        : `is not a known input${near ? `; did you mean "${near}"?` : ""}`);
     }
     const field = SCHEMA[key as Key];
     // Terraform's jsonencode turns a null variable into null: treat it as "use the default".
@@ -158,7 +157,7 @@ export function decodeEnvConfig(b64: string): unknown {
 export function resolveInputs(layers: Partial<Inputs>[]): Inputs {
   const inputs = Object.assign(defaults(), ...layers) as Inputs;
   // Trailing slashes go, but "////" is the root, not "" (which would mean HOME).
-  if (inputs.workdir) inputs.workdir = inputs.workdir.replace(/(.)\/+$/, "$1");
+  inputs.workdir = inputs.workdir.replace(/(.)\/+$/, "$1");
   // Digests are compared as lowercase hex; variables.tf accepts either case (some tools print upper).
   inputs.codex_sha256 = inputs.codex_sha256.toLowerCase();
   inputs.agentapi_sha256 = inputs.agentapi_sha256.toLowerCase();
@@ -180,7 +179,7 @@ export function checkCombination(inputs: Inputs, secrets: Secrets): void {
   }
   if (inputs.enable_aibridge && secrets.OPENAI_API_KEY) {
     throw new InputError(
-      'input "enable_aibridge" is true but OPENAI_API_KEY is set: AI Bridge authenticates with the Coder session token; leave openai_api_key empty',
+      'input "enable_aibridge" is true but OPENAI_API_KEY is set: AI Bridge uses the Coder session token. Leave openai_api_key empty',
     );
   }
 }
