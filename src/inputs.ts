@@ -1,5 +1,6 @@
 // THE input schema. Keys are the Terraform variable names, so an error that names a key
 // names the variable the template author has to fix.
+import { BEGIN, END } from "./agents-md.ts";
 
 /** Returns why a value is not allowed (it already has the default's type), or undefined. */
 type Check<T> = (value: T) => string | undefined;
@@ -45,7 +46,7 @@ export const SCHEMA = {
   additional_mcp_servers: str(""),
   codex_system_prompt: str("You are a helpful coding assistant. Start every response with `Codex says:`", (v) =>
     // They would end the managed block early and grow AGENTS.md on every boot (agents-md.ts).
-    /<!-- (BEGIN|END) codex-boot managed/.test(v) ? "must not contain codex-boot's AGENTS.md markers (<!-- BEGIN/END codex-boot managed …)" : undefined),
+    v.includes(BEGIN) || v.includes(END) ? `must not contain codex-boot's AGENTS.md markers ${BEGIN} and ${END}` : undefined),
   ai_prompt: str("", (v) => {
     const bytes = new TextEncoder().encode(v).length; // the same limit is a validation in variables.tf
     return bytes > MAX_PROMPT ? `must be at most ${MAX_PROMPT} bytes (Linux passes it to Codex as one argument), got ${bytes} bytes` : undefined;
