@@ -90,8 +90,7 @@ export function planConfigFiles(inputs: Inputs, secrets: Secrets, facts: Facts) 
     warnings.push(`${paths.configToml} is not valid TOML (${tomlWhy(e as TomlError)}): it will be moved to config.toml.invalid-<time>`);
   }
   const before = stringify(disk);
-  const last = facts.state.config?.owned; // state.json is hand-editable: take only what looks like paths
-  const { owned, notes } = mergeOwned(disk, Array.isArray(last) ? last.filter(Array.isArray) : [], managed);
+  const { owned, notes } = mergeOwned(disk, facts.state.config?.owned ?? [], managed); // readState checked its shape
   const after = stringify(disk);
   // Same meaning as on disk: keep the user's bytes (formatting, comments) untouched.
   const content = text !== null && before === after ? text : after;

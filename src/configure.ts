@@ -34,8 +34,7 @@ export async function runConfigure(ctx: RunContext): Promise<void> {
       writeAtomic(keep, facts.files.configToml!, 0o600);
       if (config.invalid) warn(`moved the invalid ${f.path} to ${keep}: copy what you need back from it`);
     }
-    const wrote = writeAtomic(f.path, f.content, f.mode);
-    step(`${wrote ? (f.action === "create" ? "created" : "updated") : "unchanged"} ${f.path}`);
+    step(`${writeAtomic(f.path, f.content, f.mode) ? "wrote" : "unchanged"} ${f.path}`);
     for (const n of f.notes ?? []) step(`  ${n}`);
   }
   updateState(facts.paths.stateJson, "config", { owned: config.owned });

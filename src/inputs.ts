@@ -1,5 +1,6 @@
 // THE input schema. Keys are the Terraform variable names, so an error that names a key
 // names the variable the template author has to fix.
+import { BEGIN, END } from "./agents-md.ts";
 
 /** Returns why a value is not allowed (it already has the default's type), or undefined. */
 type Check<T> = (value: T) => string | undefined;
@@ -13,12 +14,12 @@ const HTTP = "must be an http:// or https:// URL";
 
 const oneOf = (allowed: string[]) => (v: string) =>
   allowed.includes(v) ? undefined : `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
-const versionOrLatest = (v: string) =>
-  v === "" || v === "latest" || VERSION.test(v) ? undefined : 'must be "latest", "" (latest) or a version like 0.169.0';
+const VERSION_FORMS = 'must be "latest", "" (latest) or a version like 0.169.0';
+const versionOrLatest = (v: string) => (v === "" || v === "latest" || VERSION.test(v) ? undefined : VERSION_FORMS);
 /** What npm accepts after @openai/codex@ (a dist-tag, a version, a range); checkCombination narrows
  * it to versionOrLatest for the GitHub source, whose release tags are exact. */
 const npmSpec = (v: string) =>
-  /^[0-9A-Za-z.^~<>=|*+ -]*$/.test(v) ? undefined : 'must be "latest", "" (latest), a version like 0.169.0, or with codex_install_source = "npm" a dist-tag or a range like ^0.46.0';
+  /^[0-9A-Za-z.^~<>=|*+ -]*$/.test(v) ? undefined : `${VERSION_FORMS}, or a dist-tag or a range like ^0.46.0 with codex_install_source = "npm"`;
 const httpUrl = (v: string) => {
   try {
     return v === "" || /^https?:$/.test(new URL(v).protocol) ? undefined : HTTP;
@@ -34,7 +35,7 @@ const oneLine = (v: string) => (/[\r\n]/.test(v) ? "must be a single line" : und
 
 export const SCHEMA = {
   // seed keys (coder-labs/codex 4.1.0)
-  workdir: str("", (v) => (v === "" || v.startsWith("/") ? undefined : "must be an absolute path (start with /)")),
+  workdir: str("", (v) => (v === "" || v.startsWith("/") ? undefined : "must be an absolute path")),
   install_codex: bool(true),
   codex_version: str("", npmSpec),
   install_agentapi: bool(true),
@@ -45,7 +46,7 @@ export const SCHEMA = {
   additional_mcp_servers: str(""),
   codex_system_prompt: str("You are a helpful coding assistant. Start every response with `Codex says:`", (v) =>
     // They would end the managed block early and grow AGENTS.md on every boot (agents-md.ts).
-    /<!-- (BEGIN|END) codex-boot managed/.test(v) ? "must not contain codex-boot's AGENTS.md markers (<!-- BEGIN/END codex-boot managed …)" : undefined),
+    v.includes(BEGIN) || v.includes(END) ? `must not contain codex-boot's AGENTS.md markers ${BEGIN} and ${END}` : undefined),
   ai_prompt: str("", (v) => {
     const bytes = new TextEncoder().encode(v).length; // the same limit is a validation in variables.tf
     return bytes > MAX_PROMPT ? `must be at most ${MAX_PROMPT} bytes (Linux passes it to Codex as one argument), got ${bytes} bytes` : undefined;
@@ -89,28 +90,20 @@ export function defaults(): Inputs {
   return Object.fromEntries(KEYS.map((k) => [k, SCHEMA[k].default])) as Inputs;
 }
 
+/** Levenshtein distance, one row at a time. */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
+  let row = [...Array(b.length + 1).keys()];
+  for (const char of a) {
+    const next = [row[0]! + 1];
+    for (let j = 0; j < b.length; j++) next.push(Math.min(row[j + 1]! + 1, next[j]! + 1, row[j]! + (char === b[j] ? 0 : 1)));
+    row = next;
   }
   return row[b.length]!;
 }
 
 export function nearestKey(name: string): Key | undefined {
-  let best: Key | undefined;
-  let bestD = Infinity;
-  for (const k of KEYS) {
-    const d = distance(name.toLowerCase(), k);
-    if (d < bestD) [best, bestD] = [k, d];
-  }
-  return bestD <= Math.max(3, Math.floor(name.length / 3)) ? best : undefined;
+  const [best] = KEYS.map((key) => ({ key, d: distance(name.toLowerCase(), key) })).sort((x, y) => x.d - y.d);
+  return best!.d <= Math.max(3, Math.floor(name.length / 3)) ? best!.key : undefined;
 }
 
 const fail = (key: string, origin: string, why: string): never => {
@@ -125,20 +118,16 @@ export function parseLayer(raw: unknown, origin: string): Partial<Inputs> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (!Object.hasOwn(SCHEMA, key)) { // own keys only: "toString" or "__proto__" is no input
-      if ((SECRET_ENV as readonly string[]).includes(key.toUpperCase()) || key === "openai_api_key") {
-        fail(key, origin, "is a secret and is not accepted in the inputs: set it in the environment (coder_env) instead");
-      }
       const near = nearestKey(key);
-      fail(key, origin, `is not a known input${near ? `; did you mean "${near}"?` : ""}`);
+      fail(key, origin, (SECRET_ENV as readonly string[]).includes(key.toUpperCase())
+        ? "is a secret: set it in the environment (coder_env), not in the inputs"
+        : `is not a known input${near ? `; did you mean "${near}"?` : ""}`);
     }
     const field = SCHEMA[key as Key];
     // Terraform's jsonencode turns a null variable into null: treat it as "use the default".
     if (value === null) continue;
     const kind = typeof field.default;
-    if (typeof value !== kind) {
-      fail(key, origin, `must be a ${kind}, got ${Array.isArray(value) ? "an array" : typeof value} ${JSON.stringify(value)}`);
-    }
-    const why = (field.check as Check<unknown> | undefined)?.(value);
+    const why = typeof value !== kind ? `must be a ${kind}` : (field.check as Check<unknown> | undefined)?.(value);
     const shown = JSON.stringify(value);
     if (why) fail(key, origin, shown.length > 200 ? why : `${why}, got ${shown}`);
     out[key] = value;
@@ -169,7 +158,7 @@ export function decodeEnvConfig(b64: string): unknown {
 export function resolveInputs(layers: Partial<Inputs>[]): Inputs {
   const inputs = Object.assign(defaults(), ...layers) as Inputs;
   // Trailing slashes go, but "////" is the root, not "" (which would mean HOME).
-  if (inputs.workdir) inputs.workdir = inputs.workdir.replace(/(.)\/+$/, "$1");
+  inputs.workdir = inputs.workdir.replace(/(.)\/+$/, "$1");
   // Digests are compared as lowercase hex; variables.tf accepts either case (some tools print upper).
   inputs.codex_sha256 = inputs.codex_sha256.toLowerCase();
   inputs.agentapi_sha256 = inputs.agentapi_sha256.toLowerCase();
@@ -186,12 +175,12 @@ export function readSecrets(env: Record<string, string | undefined>): Secrets {
 export function checkCombination(inputs: Inputs, secrets: Secrets): void {
   if (inputs.codex_install_source === "github" && versionOrLatest(inputs.codex_version)) {
     throw new InputError(
-      `input "codex_version" is ${JSON.stringify(inputs.codex_version)}, which only the npm source resolves: with codex_install_source = "github" it must be "", "latest" or an exact release like 0.169.0 (release tags are exact). Set codex_install_source = "npm" for dist-tags and ranges`,
+      `input "codex_version" ${VERSION_FORMS} with codex_install_source = "github" (release tags are exact), got ${JSON.stringify(inputs.codex_version)}. Set codex_install_source = "npm" for dist-tags and ranges`,
     );
   }
   if (inputs.enable_aibridge && secrets.OPENAI_API_KEY) {
     throw new InputError(
-      'input "enable_aibridge" is true but OPENAI_API_KEY is set: AI Bridge authenticates with the Coder session token; leave openai_api_key empty',
+      'input "enable_aibridge" is true but OPENAI_API_KEY is set: AI Bridge uses the Coder session token. Leave openai_api_key empty',
     );
   }
 }
@@ -208,7 +197,6 @@ export function redactedView(inputs: Inputs, secrets: Secrets) {
 
 /** Replaces every secret value in a text; the last line of defence for logs. */
 export function scrub(text: string, secrets: Secrets): string {
-  let out = text;
-  for (const value of Object.values(secrets)) if (value && value.length >= 4) out = out.split(value).join(REDACTED);
-  return out;
+  for (const value of Object.values(secrets)) if (value && value.length >= 4) text = text.replaceAll(value, REDACTED);
+  return text;
 }

@@ -45,7 +45,7 @@ export async function runLaunch(ctx: RunContext): Promise<void> {
   const pid = now?.running && now.pid;
   const started = pid && startTime(pid);
   if (pid && plan.action === "keep" && !(await waitReady(port, secs, () => startTime(pid) !== started && "agentapi exited"))) {
-    step(`agentapi (pid ${pid}) is healthy and its inputs are unchanged: kept`);
+    step(`kept agentapi (pid ${pid}): healthy, inputs unchanged`);
     return;
   }
   await stopAgentapi(pid, paths.agentapiPid, `: ${plan.action === "keep" ? "not healthy" : plan.reason}`);

@@ -31,5 +31,5 @@ test("with the npm source, a codex_version range installs the newest build it co
   expect(spawnSync(join(b.home, ".codex-module/bin/codex"), ["--version"], { encoding: "utf8" }).stdout.trim()).toBe(`codex-cli ${PINS.codex}`);
   const dry = await runBundleAsync("bun", ["install", "--dry-run"], { env: { ...env, CODEX_BOOT_CONFIG: installEnv(b.root, b.env, { ...inputs, codex_install_source: "github" }).CODEX_BOOT_CONFIG! } });
   expect(dry.code).toBe(2);
-  expect(dry.stderr).toContain('with codex_install_source = "github" it must be "", "latest" or an exact release');
+  expect(dry.stderr).toContain('input "codex_version" must be "latest", "" (latest) or a version like 0.169.0 with codex_install_source = "github"');
 }, 60_000);

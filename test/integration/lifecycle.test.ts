@@ -99,7 +99,7 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
       const first = ls.pidFile()!;
       const again = await ls.run(runtime, "start");
       expect(again.code).toBe(0);
-      expect(again.stdout).toContain(`agentapi (pid ${first}) is healthy and its inputs are unchanged: kept`);
+      expect(again.stdout).toContain(`kept agentapi (pid ${first}): healthy, inputs unchanged`);
       expect(ls.agentapis()).toEqual([first]);
 
       const changed = await ls.run(runtime, "start", { codex_model: "gpt-changed-model" });
@@ -212,7 +212,7 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
       // A start that keeps that agentapi reports the recorded result again rather than checking anew
       // (here a new check, outside the seccomp runner, would wrongly say it works).
       const kept = await ns.run(runtime, "start");
-      expect(kept.stdout).toContain("is healthy and its inputs are unchanged: kept");
+      expect(kept.stdout).toContain("kept agentapi (pid ");
       expect(kept.stderr).toBe(warnings[0] + "\n");
       // The warning is true: in such a workspace the command Codex runs fails, and no file appears.
       const messages = await chat(ns, workPrompt("printf ok > ns-proof.txt"), "done:");
@@ -274,7 +274,7 @@ for (const runtime of ["bun", "deno"] as Runtime[]) {
       const runs = await Promise.all(Array.from({ length: 10 }, () => many.run(runtime, "start")));
       expect(runs.map((r) => r.code)).toEqual(Array(10).fill(0));
       expect(runs.filter((r) => r.stdout.includes("started agentapi"))).toHaveLength(1);
-      expect(runs.filter((r) => r.stdout.includes("is healthy and its inputs are unchanged: kept"))).toHaveLength(9);
+      expect(runs.filter((r) => r.stdout.includes("kept agentapi (pid "))).toHaveLength(9);
       expect(many.agentapis()).toEqual([many.pidFile()!]);
       expect(existsSync(join(many.sb.home, ".codex-module/boot.lock"))).toBe(false);
     }, 120_000);

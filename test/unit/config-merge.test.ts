@@ -4,7 +4,10 @@ import { parse } from "smol-toml";
 import { planConfigFiles } from "../../src/codex-config.ts";
 import { defaults, type Inputs, type Secrets } from "../../src/inputs.ts";
 import { factsFixture } from "../support/facts.ts";
-import type { State } from "../../src/state.ts";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readState, type State } from "../../src/state.ts";
 import { leaves, mergeOwned } from "../../src/toml-merge.ts";
 
 const WORKDIR = "/home/coder/project";
@@ -175,7 +178,12 @@ describe("idempotence and byte stability", () => {
   });
 
   test("a corrupt ownership record in state.json is ignored, not fatal", () => {
-    const r = plan(USER, {}, { config: { owned: [null, "x", ["model"]] as unknown as string[][] } });
+    // The planner gets state.json as readState returns it: a record of the wrong shape is absent.
+    const file = join(mkdtempSync(join(tmpdir(), "state-")), "state.json");
+    writeFileSync(file, JSON.stringify({ config: { owned: [null, "x", ["model"]] } }));
+    const problems: string[] = [];
+    const r = plan(USER, {}, readState(file, problems));
+    expect(problems.join("\n")).toContain("config is not valid");
     expect(parse(r.files[0]!.content).model).toBe("gpt-5.2-codex");
   });
 

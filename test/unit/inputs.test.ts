@@ -107,7 +107,7 @@ describe("input schema", () => {
       expect(() => checkCombination(inputs, {})).not.toThrow();
       const github = resolveInputs([parseLayer({ codex_version: v }, "t")]);
       expect(() => checkCombination(github, {})).toThrow(
-        `input "codex_version" is ${JSON.stringify(v)}, which only the npm source resolves: with codex_install_source = "github" it must be "", "latest" or an exact release like 0.169.0 (release tags are exact). Set codex_install_source = "npm" for dist-tags and ranges`,
+        `input "codex_version" must be "latest", "" (latest) or a version like 0.169.0 with codex_install_source = "github" (release tags are exact), got ${JSON.stringify(v)}. Set codex_install_source = "npm" for dist-tags and ranges`,
       );
     }
     for (const v of ["", "latest", "0.169.0", "v0.169.0"]) expect(() => checkCombination(resolveInputs([parseLayer({ codex_version: v }, "t")]), {})).not.toThrow();
