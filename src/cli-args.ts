@@ -31,30 +31,26 @@ export const FLAGS = {
 export type FlagName = keyof typeof FLAGS;
 const COMMON: FlagName[] = ["config", "dry-run", "json", "verbose", "help"];
 
-export const COMMANDS: Record<Command, { summary: string; about: string; flags: FlagName[] }> = {
+/** about: the first line is the command's summary in the global help, the rest adds detail to its own help. */
+export const COMMANDS: Record<Command, { about: string; flags: FlagName[] }> = {
   start: {
-    summary: "install, configure and launch Codex behind AgentAPI (the default)",
-    about: "Runs install and configure, then starts AgentAPI with Codex (or keeps the one running when\nnothing changed) and returns once AgentAPI is ready. The module's start script runs this.",
+    about: "install, configure and launch Codex behind AgentAPI (the default)\nKeeps the running AgentAPI when nothing changed; returns once it is ready.",
     flags: [...COMMON, "workdir", "model", "codex-version", "agentapi-version", "prompt"],
   },
   install: {
-    summary: "install Codex and AgentAPI into ~/.codex-module/bin",
-    about: "Downloads and verifies the Codex package and AgentAPI (skipped when the installed ones match),\nruns pre_install_script before and post_install_script after.",
+    about: "install Codex and AgentAPI into ~/.codex-module/bin\nVerified, skipped when installed; pre_install_script runs before, post_install_script after.",
     flags: [...COMMON, "codex-version", "agentapi-version"],
   },
   configure: {
-    summary: "write ~/.codex/config.toml and AGENTS.md, log Codex in",
-    about: "Merges the module's keys into ~/.codex/config.toml (your own keys are kept), writes the managed\nblock of ~/.codex/AGENTS.md, and logs Codex in with OPENAI_API_KEY when it is set.",
+    about: "write ~/.codex/config.toml and AGENTS.md, log Codex in\nYour own config.toml keys are kept; the login uses OPENAI_API_KEY when it is set.",
     flags: [...COMMON, "workdir", "model"],
   },
   stop: {
-    summary: "post the chat to Coder as the task's log snapshot, stop AgentAPI",
-    about: "Posts the last chat messages to Coder (for a task, with task_log_snapshot) and stops AgentAPI\ngracefully so it saves its state. The module's stop script runs this.",
+    about: "post the chat to Coder as the task's log snapshot, stop AgentAPI\nThe snapshot needs task_log_snapshot; AgentAPI stops gracefully, saving its state.",
     flags: COMMON,
   },
   status: {
-    summary: "what is installed and running, and the session continue would resume",
-    about: "Prints the installed versions, the config.toml digest, AgentAPI's pid and health, and the\ntracked Codex session. --json prints the same as JSON.",
+    about: "what is installed and running, and the session continue would resume",
     flags: COMMON,
   },
 };
@@ -143,7 +139,7 @@ export function helpText(version: string, command?: Command): string {
         "",
         `Usage: codex-boot ${command} [flags]`,
         "",
-        ...COMMANDS[command].about.split("\n"),
+        COMMANDS[command].about,
         "",
         "Flags:",
         ...flagLines(COMMANDS[command].flags),
@@ -157,7 +153,7 @@ export function helpText(version: string, command?: Command): string {
         "Usage: codex-boot [command] [flags]",
         "",
         "Commands:",
-        ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)}  ${c.summary}`),
+        ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)}  ${c.about.split("\n")[0]}`),
         "",
         "Flags:",
         ...flagLines(["dry-run", "json", "config", "verbose", "help", "version"]),
