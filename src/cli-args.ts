@@ -18,7 +18,7 @@ export const FLAGS = {
   config: { value: "<file>", help: "read inputs from a JSON file (keys are the Terraform variable names)" },
   "dry-run": { help: "print the plan of the command; write nothing, contact nothing" },
   json: { help: "print JSON: the plan with --dry-run, the status with status" },
-  verbose: { help: "more detail, stack traces on errors" },
+  verbose: { help: "print stack traces on errors" },
   workdir: { value: "<dir>", input: "workdir", help: "input workdir: the directory Codex works in" },
   model: { value: "<model>", input: "codex_model", help: "input codex_model" },
   "codex-version": { value: "<version>", input: "codex_version", help: "input codex_version" },

@@ -105,7 +105,7 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     for (const w of plan.warnings) warn(w);
-    await EXECUTORS[command]({ plan, inputs, secrets, facts, env, json: flags.json, verbose: flags.verbose });
+    await EXECUTORS[command]({ plan, inputs, secrets, facts, env, json: flags.json });
     return 0;
   } catch (e) {
     const err = e as Error;
