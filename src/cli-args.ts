@@ -85,24 +85,22 @@ export function parseArgv(argv: string[]): Args {
   }
   const command = (word ?? "start") as Command;
   const seen = new Map<FlagName, string | undefined>();
+  const inputs: Args["inputs"] = {};
   for (const t of tokens) {
     if (t.kind !== "option") continue;
     const written = t.rawName;
     if (!(t.name in FLAGS)) throw usageError(`unknown flag ${written}`, word ? command : undefined);
     const name = t.name as FlagName;
     const flag: Flag = FLAGS[name];
-    if (name !== "version" && name !== "help" && !COMMANDS[command].flags.includes(name)) {
+    // --help is a flag of every command; --version of none, but it prints the version with any.
+    if (name !== "version" && !COMMANDS[command].flags.includes(name)) {
       throw usageError(`flag ${written} does not apply to ${command}`, command);
     }
     if (flag.value && t.value === undefined) throw usageError(`flag ${written} needs a value ${flag.value}`, command);
     if (!flag.value && t.value !== undefined) throw usageError(`flag ${written} takes no value`, command);
     if (seen.has(name)) throw usageError(`flag ${written} is given twice`, command);
     seen.set(name, t.value);
-  }
-  const inputs: Args["inputs"] = {};
-  for (const [name, value] of seen) {
-    const input = (FLAGS[name] as Flag).input;
-    if (input && value !== undefined) inputs[input] = value;
+    if (flag.input) inputs[flag.input] = t.value;
   }
   const args: Args = {
     command,
