@@ -23,16 +23,16 @@ import { homedir } from "node:os";
 import { helpText, parseArgv, type Args } from "./cli-args.ts";
 import { permissionHint } from "./deno-permissions.ts";
 
-export function loadInputs(flags: Pick<Args, "config" | "inputs">, env: Record<string, string | undefined>): Inputs {
+function loadInputs(flags: Args, env: Record<string, string | undefined>): Inputs {
   const layers: Partial<Inputs>[] = [];
   if (flags.config) {
+    const origin = `--config ${flags.config}`;
     let text: string;
     try {
       text = readFileSync(flags.config, "utf8");
     } catch (e) {
-      throw new InputError(`--config ${flags.config} cannot be read: ${(e as Error).message}`);
+      throw new InputError(`${origin} cannot be read: ${(e as Error).message}`);
     }
-    const origin = `--config ${flags.config}`;
     layers.push(parseLayer(parseJson(text, origin), origin));
   }
   if (env.CODEX_BOOT_CONFIG) layers.push(parseLayer(decodeEnvConfig(env.CODEX_BOOT_CONFIG), "CODEX_BOOT_CONFIG"));
