@@ -16,7 +16,7 @@ interface Flag {
 
 export const FLAGS = {
   config: { value: "<file>", help: "read inputs from a JSON file (keys are the Terraform variable names)" },
-  "dry-run": { help: "print the plan of the command; write nothing, contact nothing" },
+  "dry-run": { help: "print the plan; write nothing, contact nothing" },
   json: { help: "print JSON: the plan with --dry-run, the status with status" },
   verbose: { help: "print stack traces on errors" },
   workdir: { value: "<dir>", input: "workdir", help: "input workdir: the directory Codex works in" },
@@ -129,7 +129,7 @@ function flagLines(names: FlagName[]): string[] {
   return names.map((n) => `  ${label(n).padEnd(width)}  ${FLAGS[n].help}`);
 }
 
-/** Global help without a command, else the command's own; no line ends in a space. */
+/** Global help without a command, else the command's own. */
 export function helpText(version: string, command?: Command): string {
   const lines = command
     ? [
@@ -142,8 +142,8 @@ export function helpText(version: string, command?: Command): string {
         "Flags:",
         ...flagLines(COMMANDS[command].flags),
         "",
-        "Inputs come from flags, then CODEX_BOOT_CONFIG (base64 JSON, set by the module), then --config,",
-        "then defaults. Secrets come from the environment only (OPENAI_API_KEY, CODER_AGENT_TOKEN, ...).",
+        "Inputs: flags, then CODEX_BOOT_CONFIG (base64 JSON from the module), then --config, then defaults.",
+        "Secrets come from the environment only (OPENAI_API_KEY, CODER_AGENT_TOKEN, ...).",
       ]
     : [
         `codex-boot ${version}: runs Codex behind AgentAPI in a Coder workspace`,
@@ -156,7 +156,7 @@ export function helpText(version: string, command?: Command): string {
         "Flags:",
         ...flagLines(["dry-run", "json", "config", "verbose", "help", "version"]),
         "",
-        "Run codex-boot <command> --help for what a command does and the flags it takes.",
+        "Run codex-boot <command> --help for a command's details and flags.",
       ];
-  return lines.map((l) => l.trimEnd()).join("\n");
+  return lines.join("\n");
 }
