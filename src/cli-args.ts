@@ -31,26 +31,26 @@ export const FLAGS = {
 export type FlagName = keyof typeof FLAGS;
 const COMMON: FlagName[] = ["config", "dry-run", "json", "verbose", "help"];
 
-/** about: the first line is the command's summary in the global help, the rest adds detail to its own help. */
-export const COMMANDS: Record<Command, { about: string; flags: FlagName[] }> = {
+/** The summary is what the command does, in the global help and the command's own. */
+export const COMMANDS: Record<Command, { summary: string; flags: FlagName[] }> = {
   start: {
-    about: "install, configure and launch Codex behind AgentAPI (the default)\nKeeps the running AgentAPI when nothing changed; returns once it is ready.",
+    summary: "install, configure, then launch Codex behind AgentAPI or keep the running one (the default)",
     flags: [...COMMON, "workdir", "model", "codex-version", "agentapi-version", "prompt"],
   },
   install: {
-    about: "install Codex and AgentAPI into ~/.codex-module/bin\nVerified, skipped when installed; pre_install_script runs before, post_install_script after.",
+    summary: "install and verify Codex and AgentAPI in ~/.codex-module/bin, run pre/post_install_script",
     flags: [...COMMON, "codex-version", "agentapi-version"],
   },
   configure: {
-    about: "write ~/.codex/config.toml and AGENTS.md, log Codex in\nYour own config.toml keys are kept; the login uses OPENAI_API_KEY when it is set.",
+    summary: "write ~/.codex/config.toml (keeping your keys) and AGENTS.md, log Codex in",
     flags: [...COMMON, "workdir", "model"],
   },
   stop: {
-    about: "post the chat to Coder as the task's log snapshot, stop AgentAPI\nThe snapshot needs task_log_snapshot; AgentAPI stops gracefully, saving its state.",
+    summary: "post the chat to Coder as the task's log snapshot, stop AgentAPI gracefully",
     flags: COMMON,
   },
   status: {
-    about: "what is installed and running, and the session continue would resume",
+    summary: "what is installed and running, and the session continue would resume",
     flags: COMMON,
   },
 };
@@ -137,7 +137,7 @@ export function helpText(version: string, command?: Command): string {
         "",
         `Usage: codex-boot ${command} [flags]`,
         "",
-        COMMANDS[command].about,
+        COMMANDS[command].summary,
         "",
         "Flags:",
         ...flagLines(COMMANDS[command].flags),
@@ -151,12 +151,12 @@ export function helpText(version: string, command?: Command): string {
         "Usage: codex-boot [command] [flags]",
         "",
         "Commands:",
-        ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)}  ${c.about.split("\n")[0]}`),
+        ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)}  ${c.summary}`),
         "",
         "Flags:",
         ...flagLines(["dry-run", "json", "config", "verbose", "help", "version"]),
         "",
-        "Run codex-boot <command> --help for a command's details and flags.",
+        "Run codex-boot <command> --help for the flags a command takes.",
       ];
   return lines.join("\n");
 }
