@@ -10,10 +10,13 @@ interface DenoPermissions {
   permissions: { querySync(p: { name: string }): { state: string } };
 }
 
-/** The one-line message for a permission Deno refused, or undefined for any other error. */
+/**
+ * The one-line message for a permission Deno refused, or undefined for any other error. Deno 2 (the
+ * stub's minimum) names those NotCapable; PermissionDenied is the OS refusing (EACCES), which
+ * no deno run flag fixes.
+ */
 export function permissionHint(e: unknown): string | undefined {
-  const name = (e as Error | undefined)?.name;
-  if (name !== "NotCapable" && name !== "PermissionDenied") return undefined;
+  if ((e as Error | undefined)?.name !== "NotCapable") return undefined;
   return `Deno refused a permission: ${(e as Error).message.replace(/, run again with.*$/, "")}. ${RUN_AS}`;
 }
 
