@@ -52,8 +52,8 @@ function afterInstallScripts(ctx: RunContext): RunContext {
   return { ...ctx, facts, plan: { ...ctx.plan, files, commands, config } };
 }
 
-/** The installer's dirs with their modes made explicit (the umask may be 000) before anything lands there. */
-const install = ({ facts: { paths } }: RunContext) => (makeDir(paths.moduleDir, 0o700), makeDir(paths.binDir, 0o755));
+/** bin gets exactly 0755 whatever the umask, before anything lands there; its parent ~/.codex-module is 0700 already (acquireLock made it). */
+const install = ({ facts: { paths } }: RunContext) => makeDir(paths.binDir, 0o755);
 
 const EXECUTORS: Record<Command, (ctx: RunContext) => Promise<void>> = {
   start: async (ctx) => {
