@@ -142,8 +142,8 @@ export function helpText(version: string, command?: Command): string {
         "Flags:",
         ...flagLines(COMMANDS[command].flags),
         "",
-        "Inputs: flags, then CODEX_BOOT_CONFIG (base64 JSON from the module), then --config, then defaults.",
-        "Secrets come from the environment only (OPENAI_API_KEY, CODER_AGENT_TOKEN, ...).",
+        "Inputs: flags > CODEX_BOOT_CONFIG (set by the module) > --config > defaults.",
+        "Secrets (OPENAI_API_KEY, ...) come from the environment only.",
       ]
     : [
         `codex-boot ${version}: runs Codex behind AgentAPI in a Coder workspace`,
@@ -154,7 +154,7 @@ export function helpText(version: string, command?: Command): string {
         ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)}  ${c.summary}`),
         "",
         "Flags:",
-        ...flagLines(["dry-run", "json", "config", "verbose", "help", "version"]),
+        ...flagLines([...COMMON, "version"]),
         "",
         "Run codex-boot <command> --help for the flags a command takes.",
       ];
