@@ -18,7 +18,6 @@ import { runStop } from "./stop.ts";
 import { runStatus } from "./status.ts";
 import { acquireLock } from "./lock.ts";
 import { pathsFor } from "./paths.ts";
-import { makeDir } from "./fsutil.ts";
 import { homedir } from "node:os";
 import { helpText, parseArgv, type Args } from "./cli-args.ts";
 import { permissionHint } from "./deno-permissions.ts";
@@ -52,12 +51,8 @@ function afterInstallScripts(ctx: RunContext): RunContext {
   return { ...ctx, facts, plan: { ...ctx.plan, files, commands, config } };
 }
 
-/** bin gets exactly 0755 whatever the umask, before anything lands there; its parent ~/.codex-module is 0700 already (acquireLock made it). */
-const install = ({ facts: { paths } }: RunContext) => makeDir(paths.binDir, 0o755);
-
 const EXECUTORS: Record<Command, (ctx: RunContext) => Promise<void>> = {
   start: async (ctx) => {
-    install(ctx);
     await runInstall(ctx);
     await runConfigure(afterInstallScripts(ctx));
     // The Codex that runs now may be another than the one planned with (a first install, a new
@@ -68,7 +63,7 @@ const EXECUTORS: Record<Command, (ctx: RunContext) => Promise<void>> = {
     checkSandbox(ctx, codex, launch.action === "keep" ? ctx.facts.state.sandbox : undefined);
     await runLaunch({ ...ctx, plan: { ...ctx.plan, launch } });
   },
-  install: (ctx) => (install(ctx), runInstall(ctx)),
+  install: runInstall,
   configure: runConfigure,
   stop: runStop,
   status: runStatus,
