@@ -6,7 +6,8 @@ import { InputError, type Inputs } from "./inputs.ts";
 import type { Command } from "./plan.ts";
 
 interface Flag {
-  /** The value's placeholder in the help; none for a switch. */
+  type: "string" | "boolean";
+  /** The value's placeholder in the help, for a string flag. */
   value?: string;
   short?: string;
   help: string;
@@ -15,17 +16,17 @@ interface Flag {
 }
 
 export const FLAGS = {
-  config: { value: "<file>", help: "read inputs from a JSON file (keys are the Terraform variable names)" },
-  "dry-run": { help: "print the plan; write nothing, contact nothing" },
-  json: { help: "print JSON: the plan with --dry-run, the status with status" },
-  verbose: { help: "print stack traces on errors" },
-  workdir: { value: "<dir>", input: "workdir", help: "input workdir: the directory Codex works in" },
-  model: { value: "<model>", input: "codex_model", help: "input codex_model" },
-  "codex-version": { value: "<version>", input: "codex_version", help: "input codex_version" },
-  "agentapi-version": { value: "<version>", input: "agentapi_version", help: "input agentapi_version" },
-  prompt: { value: "<text>", input: "ai_prompt", help: "input ai_prompt: the first task for Codex" },
-  help: { short: "h", help: "print this help" },
-  version: { short: "v", help: "print the version" },
+  config: { type: "string", value: "<file>", help: "read inputs from a JSON file (keys are the Terraform variable names)" },
+  "dry-run": { type: "boolean", help: "print the plan; write nothing, contact nothing" },
+  json: { type: "boolean", help: "print JSON: the plan with --dry-run, the status with status" },
+  verbose: { type: "boolean", help: "print stack traces on errors" },
+  workdir: { type: "string", value: "<dir>", input: "workdir", help: "input workdir: the directory Codex works in" },
+  model: { type: "string", value: "<model>", input: "codex_model", help: "input codex_model" },
+  "codex-version": { type: "string", value: "<version>", input: "codex_version", help: "input codex_version" },
+  "agentapi-version": { type: "string", value: "<version>", input: "agentapi_version", help: "input agentapi_version" },
+  prompt: { type: "string", value: "<text>", input: "ai_prompt", help: "input ai_prompt: the first task for Codex" },
+  help: { type: "boolean", short: "h", help: "print this help" },
+  version: { type: "boolean", short: "v", help: "print the version" },
 } satisfies Record<string, Flag>;
 
 export type FlagName = keyof typeof FLAGS;
@@ -73,10 +74,8 @@ const usageError = (why: string, command?: Command) =>
   new InputError(`${why}. Run codex-boot ${command ? `${command} ` : ""}--help for usage`);
 
 export function parseArgv(argv: string[]): Args {
-  const options = Object.fromEntries(
-    Object.entries(FLAGS).map(([name, f]) => [name, { type: "value" in f ? "string" : "boolean", ...("short" in f ? { short: f.short } : {}) }]),
-  ) as Record<string, { type: "string" | "boolean"; short?: string }>;
-  const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  // One table for the parser and the help: parseArgs reads type and short and ignores the other keys (Bun, Deno and Node alike).
+  const { tokens } = parseArgs({ args: argv, options: FLAGS, strict: false, allowPositionals: true, tokens: true });
   const positionals = tokens.filter((t) => t.kind === "positional").map((t) => t.value);
   if (positionals.length > 1) throw usageError(`one command at a time, got ${positionals.map((p) => JSON.stringify(p)).join(" and ")}`);
   const word = positionals[0];
