@@ -6,7 +6,8 @@ import { InputError, type Inputs } from "./inputs.ts";
 import type { Command } from "./plan.ts";
 
 interface Flag {
-  /** The value's placeholder in the help; none for a switch. */
+  type: "string" | "boolean";
+  /** The value's placeholder in the help, for a string flag. */
   value?: string;
   short?: string;
   help: string;
@@ -15,46 +16,42 @@ interface Flag {
 }
 
 export const FLAGS = {
-  config: { value: "<file>", help: "read inputs from a JSON file (keys are the Terraform variable names)" },
-  "dry-run": { help: "print the plan of the command; write nothing, contact nothing" },
-  json: { help: "print JSON: the plan with --dry-run, the status with status" },
-  verbose: { help: "more detail, stack traces on errors" },
-  workdir: { value: "<dir>", input: "workdir", help: "input workdir: the directory Codex works in" },
-  model: { value: "<model>", input: "codex_model", help: "input codex_model" },
-  "codex-version": { value: "<version>", input: "codex_version", help: "input codex_version" },
-  "agentapi-version": { value: "<version>", input: "agentapi_version", help: "input agentapi_version" },
-  prompt: { value: "<text>", input: "ai_prompt", help: "input ai_prompt: the first task for Codex" },
-  help: { short: "h", help: "print this help" },
-  version: { short: "v", help: "print the version" },
+  config: { type: "string", value: "<file>", help: "read inputs from a JSON file (keys are the Terraform variable names)" },
+  "dry-run": { type: "boolean", help: "print the plan; write nothing, contact nothing" },
+  json: { type: "boolean", help: "print JSON: the plan with --dry-run, the status with status" },
+  verbose: { type: "boolean", help: "print stack traces on errors" },
+  workdir: { type: "string", value: "<dir>", input: "workdir", help: "input workdir: the directory Codex works in" },
+  model: { type: "string", value: "<model>", input: "codex_model", help: "input codex_model" },
+  "codex-version": { type: "string", value: "<version>", input: "codex_version", help: "input codex_version" },
+  "agentapi-version": { type: "string", value: "<version>", input: "agentapi_version", help: "input agentapi_version" },
+  prompt: { type: "string", value: "<text>", input: "ai_prompt", help: "input ai_prompt: the first task for Codex" },
+  help: { type: "boolean", short: "h", help: "print this help" },
+  version: { type: "boolean", short: "v", help: "print the version" },
 } satisfies Record<string, Flag>;
 
 export type FlagName = keyof typeof FLAGS;
 const COMMON: FlagName[] = ["config", "dry-run", "json", "verbose", "help"];
 
-export const COMMANDS: Record<Command, { summary: string; about: string; flags: FlagName[] }> = {
+/** The summary is what the command does, in the global help and the command's own. */
+export const COMMANDS: Record<Command, { summary: string; flags: FlagName[] }> = {
   start: {
-    summary: "install, configure and launch Codex behind AgentAPI (the default)",
-    about: "Runs install and configure, then starts AgentAPI with Codex (or keeps the one running when\nnothing changed) and returns once AgentAPI is ready. The module's start script runs this.",
+    summary: "install, configure, then launch Codex behind AgentAPI or keep the running one (the default)",
     flags: [...COMMON, "workdir", "model", "codex-version", "agentapi-version", "prompt"],
   },
   install: {
-    summary: "install Codex and AgentAPI into ~/.codex-module/bin",
-    about: "Downloads and verifies the Codex package and AgentAPI (skipped when the installed ones match),\nruns pre_install_script before and post_install_script after.",
+    summary: "install and verify Codex and AgentAPI in ~/.codex-module/bin, run pre/post_install_script",
     flags: [...COMMON, "codex-version", "agentapi-version"],
   },
   configure: {
-    summary: "write ~/.codex/config.toml and AGENTS.md, log Codex in",
-    about: "Merges the module's keys into ~/.codex/config.toml (your own keys are kept), writes the managed\nblock of ~/.codex/AGENTS.md, and logs Codex in with OPENAI_API_KEY when it is set.",
+    summary: "write ~/.codex/config.toml (keeping your keys) and AGENTS.md, log Codex in",
     flags: [...COMMON, "workdir", "model"],
   },
   stop: {
-    summary: "post the chat to Coder as the task's log snapshot, stop AgentAPI",
-    about: "Posts the last chat messages to Coder (for a task, with task_log_snapshot) and stops AgentAPI\ngracefully so it saves its state. The module's stop script runs this.",
+    summary: "post the chat to Coder as the task's log snapshot, stop AgentAPI gracefully",
     flags: COMMON,
   },
   status: {
     summary: "what is installed and running, and the session continue would resume",
-    about: "Prints the installed versions, the config.toml digest, AgentAPI's pid and health, and the\ntracked Codex session. --json prints the same as JSON.",
     flags: COMMON,
   },
 };
@@ -77,10 +74,8 @@ const usageError = (why: string, command?: Command) =>
   new InputError(`${why}. Run codex-boot ${command ? `${command} ` : ""}--help for usage`);
 
 export function parseArgv(argv: string[]): Args {
-  const options = Object.fromEntries(
-    Object.entries(FLAGS).map(([name, f]) => [name, { type: "value" in f ? "string" : "boolean", ...("short" in f ? { short: f.short } : {}) }]),
-  ) as Record<string, { type: "string" | "boolean"; short?: string }>;
-  const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  // One table for the parser and the help: parseArgs reads type and short and ignores the other keys (Bun, Deno and Node alike).
+  const { tokens } = parseArgs({ args: argv, options: FLAGS, strict: false, allowPositionals: true, tokens: true });
   const positionals = tokens.filter((t) => t.kind === "positional").map((t) => t.value);
   if (positionals.length > 1) throw usageError(`one command at a time, got ${positionals.map((p) => JSON.stringify(p)).join(" and ")}`);
   const word = positionals[0];
@@ -89,24 +84,22 @@ export function parseArgv(argv: string[]): Args {
   }
   const command = (word ?? "start") as Command;
   const seen = new Map<FlagName, string | undefined>();
+  const inputs: Args["inputs"] = {};
   for (const t of tokens) {
     if (t.kind !== "option") continue;
     const written = t.rawName;
     if (!(t.name in FLAGS)) throw usageError(`unknown flag ${written}`, word ? command : undefined);
     const name = t.name as FlagName;
     const flag: Flag = FLAGS[name];
-    if (name !== "version" && name !== "help" && !COMMANDS[command].flags.includes(name)) {
+    // --help is a flag of every command; --version of none, but it prints the version with any.
+    if (name !== "version" && !COMMANDS[command].flags.includes(name)) {
       throw usageError(`flag ${written} does not apply to ${command}`, command);
     }
     if (flag.value && t.value === undefined) throw usageError(`flag ${written} needs a value ${flag.value}`, command);
     if (!flag.value && t.value !== undefined) throw usageError(`flag ${written} takes no value`, command);
     if (seen.has(name)) throw usageError(`flag ${written} is given twice`, command);
     seen.set(name, t.value);
-  }
-  const inputs: Args["inputs"] = {};
-  for (const [name, value] of seen) {
-    const input = (FLAGS[name] as Flag).input;
-    if (input && value !== undefined) inputs[input] = value;
+    if (flag.input) inputs[flag.input] = t.value;
   }
   const args: Args = {
     command,
@@ -135,7 +128,7 @@ function flagLines(names: FlagName[]): string[] {
   return names.map((n) => `  ${label(n).padEnd(width)}  ${FLAGS[n].help}`);
 }
 
-/** Global help without a command, else the command's own; no line ends in a space. */
+/** Global help without a command, else the command's own. */
 export function helpText(version: string, command?: Command): string {
   const lines = command
     ? [
@@ -143,13 +136,13 @@ export function helpText(version: string, command?: Command): string {
         "",
         `Usage: codex-boot ${command} [flags]`,
         "",
-        ...COMMANDS[command].about.split("\n"),
+        COMMANDS[command].summary,
         "",
         "Flags:",
         ...flagLines(COMMANDS[command].flags),
         "",
-        "Inputs come from flags, then CODEX_BOOT_CONFIG (base64 JSON, set by the module), then --config,",
-        "then defaults. Secrets come from the environment only (OPENAI_API_KEY, CODER_AGENT_TOKEN, ...).",
+        "Inputs: flags > CODEX_BOOT_CONFIG (set by the module) > --config > defaults.",
+        "Secrets (OPENAI_API_KEY, ...) come from the environment only.",
       ]
     : [
         `codex-boot ${version}: runs Codex behind AgentAPI in a Coder workspace`,
@@ -160,9 +153,9 @@ export function helpText(version: string, command?: Command): string {
         ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)}  ${c.summary}`),
         "",
         "Flags:",
-        ...flagLines(["dry-run", "json", "config", "verbose", "help", "version"]),
+        ...flagLines([...COMMON, "version"]),
         "",
-        "Run codex-boot <command> --help for what a command does and the flags it takes.",
+        "Run codex-boot <command> --help for the flags a command takes.",
       ];
-  return lines.map((l) => l.trimEnd()).join("\n");
+  return lines.join("\n");
 }

@@ -18,21 +18,20 @@ import { runStop } from "./stop.ts";
 import { runStatus } from "./status.ts";
 import { acquireLock } from "./lock.ts";
 import { pathsFor } from "./paths.ts";
-import { makeDir } from "./fsutil.ts";
 import { homedir } from "node:os";
 import { helpText, parseArgv, type Args } from "./cli-args.ts";
 import { permissionHint } from "./deno-permissions.ts";
 
-export function loadInputs(flags: Pick<Args, "config" | "inputs">, env: Record<string, string | undefined>): Inputs {
+function loadInputs(flags: Args, env: Record<string, string | undefined>): Inputs {
   const layers: Partial<Inputs>[] = [];
   if (flags.config) {
+    const origin = `--config ${flags.config}`;
     let text: string;
     try {
       text = readFileSync(flags.config, "utf8");
     } catch (e) {
-      throw new InputError(`--config ${flags.config} cannot be read: ${(e as Error).message}`);
+      throw new InputError(`${origin} cannot be read: ${(e as Error).message}`);
     }
-    const origin = `--config ${flags.config}`;
     layers.push(parseLayer(parseJson(text, origin), origin));
   }
   if (env.CODEX_BOOT_CONFIG) layers.push(parseLayer(decodeEnvConfig(env.CODEX_BOOT_CONFIG), "CODEX_BOOT_CONFIG"));
@@ -52,12 +51,8 @@ function afterInstallScripts(ctx: RunContext): RunContext {
   return { ...ctx, facts, plan: { ...ctx.plan, files, commands, config } };
 }
 
-/** The installer's dirs with their modes made explicit (the umask may be 000) before anything lands there. */
-const install = ({ facts: { paths } }: RunContext) => (makeDir(paths.moduleDir, 0o700), makeDir(paths.binDir, 0o755));
-
 const EXECUTORS: Record<Command, (ctx: RunContext) => Promise<void>> = {
   start: async (ctx) => {
-    install(ctx);
     await runInstall(ctx);
     await runConfigure(afterInstallScripts(ctx));
     // The Codex that runs now may be another than the one planned with (a first install, a new
@@ -68,7 +63,7 @@ const EXECUTORS: Record<Command, (ctx: RunContext) => Promise<void>> = {
     checkSandbox(ctx, codex, launch.action === "keep" ? ctx.facts.state.sandbox : undefined);
     await runLaunch({ ...ctx, plan: { ...ctx.plan, launch } });
   },
-  install: (ctx) => (install(ctx), runInstall(ctx)),
+  install: runInstall,
   configure: runConfigure,
   stop: runStop,
   status: runStatus,
@@ -105,7 +100,7 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     for (const w of plan.warnings) warn(w);
-    await EXECUTORS[command]({ plan, inputs, secrets, facts, env, json: flags.json, verbose: flags.verbose });
+    await EXECUTORS[command]({ plan, inputs, secrets, facts, env, json: flags.json });
     return 0;
   } catch (e) {
     const err = e as Error;

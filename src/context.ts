@@ -10,5 +10,4 @@ export interface RunContext {
   /** The full process environment, secrets included: only for children that need them. */
   env: Record<string, string | undefined>;
   json: boolean;
-  verbose: boolean;
 }

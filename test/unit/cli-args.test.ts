@@ -60,7 +60,7 @@ describe("help", () => {
     for (const command of names) {
       const text = helpText("1.2.3", command);
       expect(text).toContain(`Usage: codex-boot ${command} [flags]`);
-      expect(text).toContain(COMMANDS[command].about.split("\n")[0]!);
+      expect(text).toContain(COMMANDS[command].summary);
       for (const flag of Object.keys(FLAGS) as (keyof typeof FLAGS)[]) {
         if (flag === "version") continue;
         expect(text.includes(`--${flag}`)).toBe(COMMANDS[command].flags.includes(flag));
