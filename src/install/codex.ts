@@ -11,7 +11,7 @@ import { fileId, makeDir, readTextOrNull } from "../fsutil.ts";
 import { progress, step, warn } from "../log.ts";
 import { readState, updateState, type InstallRecord } from "../state.ts";
 import { codexAssets, codexEntry, codexTriple, needsHost, parseSums } from "./codex-release.ts";
-import { extractEntry, extractTree } from "./extract.ts";
+import { extractTree } from "./extract.ts";
 import { download, exists, getJson, getTextOrNull, latestTag, type Net } from "./fetch.ts";
 import { pickTarball } from "./npm.ts";
 import { failed, versionOf } from "./outcome.ts";
@@ -119,18 +119,26 @@ async function fromGithub(s: InstallStep, net: Net, check: Net, tmp: string, arc
   const binUrl = `${base}/${assets.binary}`;
   const got = await download(binUrl, dl, net, progress("codex"));
   if (pin && got.sha256 !== pin) throw new Error(`${binUrl} has sha256 ${got.sha256}, not codex_sha256 ${pin}`);
-  makeDir(join(tree, "bin"), 0o755);
-  await extractEntry(dl, `codex-${triple}`, join(tree, "bin/codex"), binUrl);
-  chmodSync(join(tree, "bin/codex"), 0o755);
+  await unpackExecutable(dl, binUrl, "codex", triple, tree);
   const hostUrl = `${base}/${assets.host}`;
   const host = await exists(hostUrl, check);
   if (host) {
     await download(hostUrl, dl, net, progress("codex-code-mode-host"));
-    await extractEntry(dl, `codex-code-mode-host-${triple}`, join(tree, "bin/codex-code-mode-host"), hostUrl);
-    chmodSync(join(tree, "bin/codex-code-mode-host"), 0o755);
+    await unpackExecutable(dl, hostUrl, "codex-code-mode-host", triple, tree);
   }
   warn(`codex ${version || "latest"}: the release has no ${assets.package}; installing the bare binary${host ? " and codex-code-mode-host" : ""}${pin ? "" : ", unverified (set codex_sha256 to pin it)"}`);
   return { tree, version, url: binUrl, sha256: got.sha256, verified: pin ? "codex_sha256" : "nothing", layout: host ? "binary+host" : "binary" };
+}
+
+/** Puts the one executable of an older release's archive, `<name>-<triple>`, at tree/bin/<name>. */
+async function unpackExecutable(archive: string, url: string, name: string, triple: string, tree: string): Promise<void> {
+  const dir = `${tree}.${name}.part`;
+  await extractTree(archive, dir, url);
+  const file = join(dir, `${name}-${triple}`);
+  if (!existsSync(file)) throw new Error(`${url} has no ${name}-${triple}`);
+  makeDir(join(tree, "bin"), 0o755);
+  renameSync(file, join(tree, "bin", name));
+  chmodSync(join(tree, "bin", name), 0o755);
 }
 
 /** Moves the verified tree to root/<version> and points the link at it; then removes other versions. */

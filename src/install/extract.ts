@@ -1,56 +1,18 @@
-// Takes one file out of a .tar.gz with the system tar, straight into a file of ours (never onto
-// paths the archive names), or a whole tree into a fresh directory of ours. The archive is also listed, in parallel so gunzip is not paid twice in
-// wall time, and refused when any entry is a link or special file, has an absolute or `..` path,
-// is over the cap, or when the wanted entry is missing or stored twice. `ulimit -f` bounds what the
-// extraction can write before the listing has been read.
+// Extracts a .tar.gz with the system tar into a fresh directory of ours. The archive is also
+// listed, in parallel so gunzip is not paid twice in wall time, and refused when any entry is a
+// hard link or special file, has an absolute or `..` path, is a symbolic link out of the tree, or
+// is over the cap. `ulimit -f` bounds what the extraction can write before the listing has been read.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { mkdirSync } from "node:fs";
 import { posix } from "node:path";
 
-const MAX_ENTRY = 2 ** 30;
-
-/** Checks a `tar -tv` listing (GNU or busybox layout); returns how often `entry` is stored as a regular file. */
-export function checkListing(listing: string, entry: string, cap = MAX_ENTRY): number {
-  let found = 0;
-  for (const line of listing.split("\n")) {
-    if (!line) continue;
-    const m = /^([-d])\S*\s+\S+\s+(\d+)\s+\S+\s+\S+\s+(.+)$/.exec(line);
-    if (!m || m[3]!.startsWith("/") || m[3]!.split("/").includes("..")) throw new Error(`unsafe entry refused: ${line}`);
-    if (+m[2]! > cap) throw new Error(`entry over ${cap} bytes refused: ${line}`);
-    if (m[1] === "-" && m[3] === entry) found++;
-  }
-  return found;
-}
-
-/** Runs a tar command line with sh ($1.. = args), never writing more than cap; resolves with its stdout. */
-async function tar(cmd: string, args: string[], cap: number): Promise<string> {
-  try {
-    return (await promisify(execFile)("sh", ["-c", `ulimit -f ${Math.ceil(cap / 512)} && tar ${cmd}`, "sh", ...args])).stdout;
-  } catch (e) {
-    const { signal, code, stderr } = e as { signal?: string; code?: number; stderr?: string };
-    throw new Error(`tar failed (${signal ?? code}): ${stderr?.trim()}`);
-  }
-}
-
-/** Writes `entry` of archive to dest, refusing unsafe archives. */
-export async function extractEntry(archive: string, entry: string, dest: string, what: string, cap = MAX_ENTRY): Promise<void> {
-  const [list, x] = await Promise.allSettled([tar('-tvzf "$1"', [archive], cap), tar('-xzOf "$1" "$2" > "$3"', [archive, entry, dest], cap)]);
-  try {
-    if (list.status === "rejected") throw list.reason;
-    const n = checkListing(list.value, entry, cap); // an unsafe archive is named as such, whatever the extraction did
-    if (x.status === "rejected") throw x.reason;
-    if (n !== 1) throw new Error(`${entry} is stored more than once`);
-  } catch (e) {
-    throw new Error(`extracting ${what}: ${(e as Error).message}`);
-  }
-}
-
 /**
- * Checks a listing for extracting a whole tree: files, directories and symbolic links that stay
- * inside it; no absolute or `..` path, no hard link or device, no entry over the cap.
+ * Checks a `tar -tv` listing (GNU or busybox layout) for extracting a whole tree: files,
+ * directories and symbolic links that stay inside it; no absolute or `..` path, no hard link or
+ * device, no entry over the cap.
  */
-export function checkTree(listing: string, cap = MAX_ENTRY): void {
+export function checkTree(listing: string, cap = 2 ** 30): void {
   for (const line of listing.split("\n")) {
     if (!line) continue;
     const m = /^([-dl])\S*\s+\S+\s+(\d+)\s+\S+\s+\S+\s+(.+)$/.exec(line);
@@ -63,14 +25,24 @@ export function checkTree(listing: string, cap = MAX_ENTRY): void {
   }
 }
 
+/** Runs a tar command line with sh ($1.. = args), never writing more than cap; resolves with its stdout. */
+async function tar(cmd: string, args: string[], cap: number): Promise<string> {
+  try {
+    return (await promisify(execFile)("sh", ["-c", `ulimit -f ${Math.ceil(cap / 512)} && tar ${cmd}`, "sh", ...args])).stdout;
+  } catch (e) {
+    const { signal, code, stderr } = e as { signal?: string; code?: number; stderr?: string };
+    throw new Error(`tar failed (${signal ?? code}): ${stderr?.trim()}`);
+  }
+}
+
 /** Extracts every entry of archive into dir (created, must not exist), refusing unsafe archives. */
-export async function extractTree(archive: string, dir: string, what: string, cap = MAX_ENTRY): Promise<void> {
+export async function extractTree(archive: string, dir: string, what: string, cap = 2 ** 30): Promise<void> {
   mkdirSync(dir, { recursive: false, mode: 0o755 });
   // -o: files belong to whoever runs this, never to the uids the archive names.
   const [list, x] = await Promise.allSettled([tar('-tvzf "$1"', [archive], cap), tar('-xzof "$1" -C "$2"', [archive, dir], cap)]);
   try {
     if (list.status === "rejected") throw list.reason;
-    checkTree(list.value, cap);
+    checkTree(list.value, cap); // an unsafe archive is named as such, whatever the extraction did
     if (x.status === "rejected") throw x.reason;
   } catch (e) {
     throw new Error(`extracting ${what}: ${(e as Error).message}`);
