@@ -4,19 +4,19 @@
 // rename of a verified temp file, so a reader sees the old file or the new one, never a torn one.
 import { spawn } from "node:child_process";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { RunContext } from "../context.ts";
 import type { InstallStep } from "../plan.ts";
 import { RunError } from "../errors.ts";
-import { fileId, makeDir } from "../fsutil.ts";
+import { fileId, makeDir, readTextOrNull } from "../fsutil.ts";
 import { scrubStream } from "../scrub-stream.ts";
-import { progress, step, warn } from "../log.ts";
+import { step, warn } from "../log.ts";
 import { readState, updateState } from "../state.ts";
-import { download, latestTag, type Net } from "./fetch.ts";
+import { codexEntry, needsHost } from "./codex-release.ts";
+import { fromGithub, fromNpm, switchTo } from "./codex.ts";
+import type { Net } from "./fetch.ts";
 import { npmToken } from "./npm.ts";
-import { bare } from "./plan.ts";
-import { installCodex } from "./codex.ts";
-import { failed, versionOf } from "./outcome.ts";
+import { exact, failed, fetchChecked, latestRelease, versionOf, type Fetched } from "./outcome.ts";
 
 export async function runInstall(ctx: RunContext): Promise<void> {
   const { plan, inputs, facts, env } = ctx;
@@ -38,11 +38,13 @@ export async function runInstall(ctx: RunContext): Promise<void> {
       return token ? `Bearer ${token}` : undefined;
     },
   };
-  mkdirSync(binDir, { recursive: true });
   // Leftovers of a killed run (nobody else installs while this run holds boot.lock).
-  for (const f of readdirSync(binDir)) if (f.endsWith(".part")) rmSync(join(binDir, f), { force: true });
+  for (const root of [binDir, ...plan.install.flatMap((s) => s.tree ?? [])]) {
+    makeDir(root, 0o755);
+    for (const f of readdirSync(root)) if (f.endsWith(".part")) rmSync(join(root, f), { recursive: true, force: true });
+  }
   // Settled, not all: every download cleans up its temp files before the boot exits.
-  const runs = plan.install.map((s) => s.action === "download" && (s.name === "codex" ? installCodex(ctx, s, net) : installOne(ctx, s, net)));
+  const runs = plan.install.map((s) => s.action === "download" && installDownload(ctx, s, net));
   for (const r of await Promise.allSettled(runs)) if (r.status === "rejected") throw r.reason;
   const dir = env.CODER_SCRIPT_BIN_DIR;
   for (const s of plan.install) {
@@ -58,45 +60,53 @@ export async function runInstall(ctx: RunContext): Promise<void> {
   await script(ctx, "post");
 }
 
-/** A single-binary release asset (AgentAPI): download, verify, run once, rename into place. */
-async function installOne({ facts }: RunContext, s: InstallStep, net: Net): Promise<void> {
-  const pin = s.sha256;
-  const latest = s.version === "latest";
-  let version = latest ? "" : bare(s.version);
-  let url = s.url!;
-  const tmp = join(facts.paths.binDir, `.${s.name}.${process.pid}`);
-  const [dl, part] = [tmp + ".dl.part", tmp + ".part"];
-  // A working install of "latest" is kept when a newer one cannot be had: that must not fail a boot,
-  // nor hold it up (the check gets few retries).
-  const kept = latest && s.installed;
+/**
+ * One download: fetched and verified into temp files, run once, then switched to atomically
+ * (AgentAPI: one rename over bin/agentapi; Codex: its tree, then one rename of the bin/codex link)
+ * and recorded. The old version stays in use until then.
+ */
+async function installDownload({ facts }: RunContext, s: InstallStep, net: Net): Promise<void> {
+  // A working install of "latest" (or an npm dist-tag or range) is kept when a newer one cannot be
+  // had: that must not fail a boot, nor hold it up (the check gets few retries).
+  const kept = !exact(s.version) && s.installed;
   const check = kept ? { ...net, tries: 2 } : net;
+  const root = s.tree ?? facts.paths.binDir;
+  const tmp = join(root, `.${s.name}.${process.pid}`);
   try {
-    if (!version) {
-      const tag = await latestTag(url, check);
-      if (tag) {
-        version = bare(tag);
-        url = url.replace("latest/download", "download/" + tag);
-      }
-    }
-    if (version === s.installed) return void step(`${s.name} ${version} is installed and the latest`);
-    const got = await download(url, dl, net, progress(s.name));
-    if (pin && got.sha256 !== pin) throw new Error(`${url} has sha256 ${got.sha256}, not ${s.name}_sha256 ${pin}`);
-    renameSync(dl, part);
-    chmodSync(part, 0o755);
-    const reported = await versionOf(part, s.name);
-    version ||= reported;
-    renameSync(part, s.dest);
+    const got = await (s.source === "npm" ? fromNpm : s.tree ? fromGithub : fromAsset)(s, net, check, tmp, facts.platform.arch);
+    if (typeof got === "string") return void step(`${s.name} ${got} is installed and the latest`);
+    const entry = s.tree ? codexEntry(readTextOrNull(join(got.path, "codex-package.json")), (rel) => existsSync(join(got.path, rel))) : "";
+    const reported = await versionOf(join(got.path, entry), s.name);
+    const version = got.version || reported;
+    let dir: string | undefined;
+    if (s.tree) dir = switchTo(s.tree, got.path, version, entry, s.dest);
+    else renameSync(got.path, s.dest);
+    const { path: _, ...how } = got;
     updateState(facts.paths.stateJson, "install", {
       ...readState(facts.paths.stateJson).install,
-      [s.name]: { version, sha256: got.sha256, source: s.source, url, ...fileId(s.dest)! },
+      [s.name]: { ...how, version, source: s.source, dir, entry: dir && entry, ...fileId(s.dest)! },
     });
-    step(`installed ${s.name} ${version} from ${url}`);
+    step(`installed ${s.name} ${version} (${got.layout === "package" ? "complete package" : got.layout}, verified by ${got.verified}) from ${got.url}${dir ? ` into ${dir}` : ""}`);
+    const host = dir && join(dir, dirname(entry), "codex-code-mode-host");
+    if (host && !existsSync(host) && needsHost(version)) {
+      warn(`codex ${version} came without codex-code-mode-host (${host} is missing): Codex runs every command and file edit through it, so Codex can chat but not work. Use a release that publishes codex-package-<platform>.tar.gz (codex_version), or codex_install_source = "npm"`);
+    }
   } catch (e) {
-    failed(s, e, kept, version || s.version);
+    failed(s, e, kept);
   } finally {
-    rmSync(dl, { force: true });
-    rmSync(part, { force: true });
+    for (const f of readdirSync(root)) if (f.startsWith(basename(tmp) + ".")) rmSync(join(root, f), { recursive: true, force: true });
   }
+}
+
+/** A release asset that is the executable itself (AgentAPI). */
+async function fromAsset(s: InstallStep, net: Net, check: Net, tmp: string): Promise<Fetched | string> {
+  const asset = basename(s.url!);
+  const { version, dir } = await latestRelease(s, dirname(s.url!), [asset], check);
+  if (version === s.installed) return version;
+  const [url, file] = [`${dir}/${asset}`, `${tmp}.dl.part`];
+  const got = await fetchChecked(url, file, net, s.name, s.sha256);
+  chmodSync(file, 0o755);
+  return { path: file, version, url, sha256: got.sha256, verified: s.sha256 ? `${s.name}_sha256` : "nothing", layout: "binary" };
 }
 
 /** pre_install_script / post_install_script: run with sh, output shown and kept in a 0600 log. */
