@@ -65,7 +65,10 @@ export async function fromGithub(s: InstallStep, net: Net, check: Net, tmp: stri
     await fetchChecked(hostUrl, dl, net, "codex-code-mode-host");
     await unpackExecutable(dl, hostUrl, "codex-code-mode-host", triple, tree);
   }
-  warn(`codex ${version || "latest"}: the release has no ${assets.package}; installing the bare binary${host ? " and codex-code-mode-host" : ""}${pin ? "" : ", unverified (set codex_sha256 to pin it)"}`);
+  warn(
+    `codex ${version || "latest"}: the release has no ${assets.package}; installing the bare binary${host ? " and codex-code-mode-host" : ""}${pin ? "" : ", unverified (set codex_sha256 to pin it)"}` +
+      (host ? "" : `. It publishes no codex-code-mode-host either: Codex >= 0.147 runs every command and file edit through it, so it can chat but not work. Use a release that publishes ${assets.package} (codex_version), or codex_install_source = "npm"`),
+  );
   return { path: tree, version, url: binUrl, sha256: got.sha256, verified: pin ? "codex_sha256" : "nothing", layout: host ? "binary+host" : "binary" };
 }
 

@@ -12,7 +12,7 @@ import { fileId, makeDir, readTextOrNull } from "../fsutil.ts";
 import { scrubStream } from "../scrub-stream.ts";
 import { step, warn } from "../log.ts";
 import { readState, updateState } from "../state.ts";
-import { codexEntry, needsHost } from "./codex-release.ts";
+import { codexEntry } from "./codex-release.ts";
 import { fromGithub, fromNpm, switchTo } from "./codex.ts";
 import type { Net } from "./fetch.ts";
 import { npmToken } from "./npm.ts";
@@ -87,10 +87,6 @@ async function installDownload({ facts }: RunContext, s: InstallStep, net: Net):
       [s.name]: { ...how, version, source: s.source, dir, entry: dir && entry, ...fileId(s.dest)! },
     });
     step(`installed ${s.name} ${version} (${got.layout === "package" ? "complete package" : got.layout}, verified by ${got.verified}) from ${got.url}${dir ? ` into ${dir}` : ""}`);
-    const host = dir && join(dir, dirname(entry), "codex-code-mode-host");
-    if (host && !existsSync(host) && needsHost(version)) {
-      warn(`codex ${version} came without codex-code-mode-host (${host} is missing): Codex runs every command and file edit through it, so Codex can chat but not work. Use a release that publishes codex-package-<platform>.tar.gz (codex_version), or codex_install_source = "npm"`);
-    }
   } catch (e) {
     failed(s, e, kept);
   } finally {
