@@ -16,9 +16,11 @@ export function checkTree(listing: string, cap = 2 ** 30): void {
   for (const line of listing.split("\n")) {
     if (!line) continue;
     const m = /^([-dl])\S*\s+\S+\s+(\d+)\s+\S+\s+\S+\s+(.+)$/.exec(line);
-    const [name, target] = m?.[1] === "l" ? m[3]!.split(" -> ") : [m?.[3]];
-    const inside = (p = "/") => !p.startsWith("/") && !posix.normalize(p).startsWith("..");
-    if (!m || !inside(name) || name!.split("/").includes("..") || (m[1] === "l" && !(target && !target.startsWith("/") && inside(posix.join(posix.dirname(name!), target))))) {
+    const [name = "/", target = "/"] = m?.[1] === "l" ? m[3]!.split(" -> ") : [m?.[3], ""];
+    const escapes = (p: string) => p.startsWith("/") || p.split("/").includes("..");
+    // Not a link: target "", its own directory. A link's target resolves from the link's directory;
+    // join normalizes a/b/../c to a/c, so a `..` left over leaves the tree.
+    if (!m || escapes(name) || target.startsWith("/") || escapes(posix.join(posix.dirname(name), target))) {
       throw new Error(`unsafe entry refused: ${line}`);
     }
     if (+m[2]! > cap) throw new Error(`entry over ${cap} bytes refused: ${line}`);
