@@ -16,14 +16,14 @@ import { exact, fetchChecked, latestRelease, type Fetched } from "./outcome.ts";
 
 /** The platform tarball from the npm registry: its integrity is the packument's sha512. Its tree is package/vendor/<triple>/. */
 export async function fromNpm(s: InstallStep, net: Net, check: Net, tmp: string, arch: string): Promise<Fetched | string> {
-  const wanted = exact(s.version) ? bare(s.version) : s.version === "latest" ? "" : s.version;
+  const wanted = exact(s.version) ? bare(s.version) : s.version;
   const { version, url, sha512 } = pickTarball(await getJson(s.url!, check, "application/vnd.npm.install-v1+json"), wanted, arch, s.url!);
   if (version === s.installed) return version;
-  const dl = `${tmp}.dl.part`;
+  const dl = join(tmp, "download");
   const got = await fetchChecked(url, dl, net, "codex", s.sha256);
   if (got.sha512 !== sha512) throw new Error(`${url} does not match the sha512 integrity of its packument`);
-  await extractTree(dl, `${tmp}.tree.part`, url);
-  const tree = join(`${tmp}.tree.part`, "package/vendor", codexTriple(arch));
+  await extractTree(dl, join(tmp, "tree"), url);
+  const tree = join(tmp, "tree/package/vendor", codexTriple(arch));
   if (!existsSync(tree)) throw new Error(`${url} has no package/vendor/${codexTriple(arch)}/`);
   return { path: tree, version, url, sha256: got.sha256, verified: s.sha256 ? "codex_sha256" : "npm integrity", layout: "package" };
 }
@@ -37,50 +37,39 @@ export async function fromGithub(s: InstallStep, net: Net, check: Net, tmp: stri
   const triple = codexTriple(arch);
   const assets = codexAssets(triple);
   const pin = s.sha256;
-  const { version, dir } = await latestRelease(s, s.url!, [assets.package, assets.binary], check);
+  const { version, dir } = await latestRelease(s, s.url!, assets.package, check);
   if (version === s.installed) return version;
-  const dl = `${tmp}.dl.part`;
-  const tree = `${tmp}.tree.part`;
-  const sumsUrl = `${dir}/${assets.sums}`;
-  const sums = await getTextOrNull(sumsUrl, check);
+  const dl = join(tmp, "download");
+  const tree = join(tmp, "tree");
+  const sums = await getTextOrNull(`${dir}/${assets.sums}`, check);
   const pkgUrl = `${dir}/${assets.package}`;
   if (sums !== null || (await exists(pkgUrl, check))) {
     const want = pin || parseSums(sums ?? "").get(assets.package);
-    if (!want) {
-      throw new Error(sums === null
-        ? `the release has ${assets.package} but no ${assets.sums} to verify it against. Set codex_sha256 to the archive's sha256`
-        : `${sumsUrl} lists no sha256 for ${assets.package}`);
-    }
+    if (!want) throw new Error(`the release has ${assets.package} but no sha256 for it in ${assets.sums}. Set codex_sha256 to the archive's sha256`);
     const got = await fetchChecked(pkgUrl, dl, net, "codex", want, pin ? "codex_sha256" : `the one in ${assets.sums},`);
     await extractTree(dl, tree, pkgUrl);
     return { path: tree, version, url: pkgUrl, sha256: got.sha256, verified: pin ? "codex_sha256" : assets.sums, layout: "package" };
   }
   // An older release: bin/codex from the bare binary's archive, and the host beside it when published.
-  const binUrl = `${dir}/${assets.binary}`;
-  const got = await fetchChecked(binUrl, dl, net, "codex", pin);
-  await unpackExecutable(dl, binUrl, "codex", triple, tree);
-  const hostUrl = `${dir}/${assets.host}`;
-  const host = await exists(hostUrl, check);
-  if (host) {
-    await fetchChecked(hostUrl, dl, net, "codex-code-mode-host");
-    await unpackExecutable(dl, hostUrl, "codex-code-mode-host", triple, tree);
-  }
+  // Each archive holds one executable, <name>-<triple>, that becomes tree/bin/<name>.
+  const fetchExecutable = async (url: string, name: string, want: string | null) => {
+    const got = await fetchChecked(url, dl, net, name, want);
+    await extractTree(dl, `${tree}.${name}`, url);
+    const file = join(`${tree}.${name}`, `${name}-${triple}`);
+    if (!existsSync(file)) throw new Error(`${url} has no ${name}-${triple}`);
+    makeDir(join(tree, "bin"), 0o755);
+    renameSync(file, join(tree, "bin", name));
+    chmodSync(join(tree, "bin", name), 0o755);
+    return { url, sha256: got.sha256 };
+  };
+  const bin = await fetchExecutable(`${dir}/${assets.binary}`, "codex", pin);
+  const host = (await exists(`${dir}/${assets.host}`, check)) && (await fetchExecutable(`${dir}/${assets.host}`, "codex-code-mode-host", null));
   warn(
     `codex ${version || "latest"}: the release has no ${assets.package}; installing the bare binary${host ? " and codex-code-mode-host" : ""}${pin ? "" : ", unverified (set codex_sha256 to pin it)"}` +
       (host ? "" : `. It publishes no codex-code-mode-host either: Codex >= 0.147 runs every command and file edit through it, so it can chat but not work. Use a release that publishes ${assets.package} (codex_version), or codex_install_source = "npm"`),
   );
-  return { path: tree, version, url: binUrl, sha256: got.sha256, verified: pin ? "codex_sha256" : "nothing", layout: host ? "binary+host" : "binary" };
-}
+  return { path: tree, version, url: bin.url, sha256: bin.sha256, verified: pin ? "codex_sha256" : "nothing", layout: host ? "binary+host" : "binary" };
 
-/** Puts the one executable of an older release's archive, `<name>-<triple>`, at tree/bin/<name>. */
-async function unpackExecutable(archive: string, url: string, name: string, triple: string, tree: string): Promise<void> {
-  const dir = `${tree}.${name}.part`;
-  await extractTree(archive, dir, url);
-  const file = join(dir, `${name}-${triple}`);
-  if (!existsSync(file)) throw new Error(`${url} has no ${name}-${triple}`);
-  makeDir(join(tree, "bin"), 0o755);
-  renameSync(file, join(tree, "bin", name));
-  chmodSync(join(tree, "bin", name), 0o755);
 }
 
 /** Moves the verified tree to root/<version> and points the link at it; then removes other versions. */

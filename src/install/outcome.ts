@@ -1,11 +1,6 @@
-// What every download shares, whichever asset it is: the release "latest" names, the digest check,
-// the new executable run once before it replaces anything, and a failure that either keeps a
-// working floating install (a warning) or names the variables to check.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+// What every download shares, whichever asset it is: the release "latest" names and the digest check.
 import type { InstallStep } from "../plan.ts";
-import { RunError } from "../errors.ts";
-import { progress, warn } from "../log.ts";
+import { progress } from "../log.ts";
 import { download, latestTag, type Net } from "./fetch.ts";
 import { bare } from "./plan.ts";
 
@@ -27,15 +22,12 @@ export const exact = (v: string) => /^(rust-)?v?\d+\.\d+\.\d+/.test(v);
 
 /**
  * The release directory to fetch from and its version: the version asked for, or for "latest" the
- * release the first asset that redirects names (version "" when none does).
+ * release that asset redirects to (version "" when it does not).
  */
-export async function latestRelease(s: InstallStep, dir: string, assets: string[], check: Net) {
-  if (s.version !== "latest") return { version: bare(s.version), dir };
-  for (const asset of assets) {
-    const tag = await latestTag(`${dir}/${asset}`, check);
-    if (tag) return { version: bare(tag), dir: dir.replace("latest/download", `download/${tag}`) };
-  }
-  return { version: "", dir };
+export async function latestRelease(s: InstallStep, dir: string, asset: string, check: Net) {
+  const tag = s.version === "latest" && (await latestTag(`${dir}/${asset}`, check));
+  if (!tag) return { version: s.version === "latest" ? "" : bare(s.version), dir };
+  return { version: bare(tag), dir: dir.replace("latest/download", `download/${tag}`) };
 }
 
 /** Downloads url into file, with progress under label; throws unless its sha256 is `want` (if any), named as `by`. */
@@ -43,23 +35,4 @@ export async function fetchChecked(url: string, file: string, net: Net, label: s
   const got = await download(url, file, net, progress(label));
   if (want && got.sha256 !== want) throw new Error(`${url} has sha256 ${got.sha256}, not ${by} ${want}`);
   return got;
-}
-
-/** The version `exe --version` reports; a wrong asset (an HTML page, another platform) fails here. */
-export async function versionOf(exe: string, name: string): Promise<string> {
-  try {
-    const { stdout } = await promisify(execFile)(exe, ["--version"], { timeout: 20_000 }); // Bun may throw here, not reject
-    return /\d+\.\d+\.\d+\S*/.exec(stdout)?.[0] ?? "unknown";
-  } catch (e) {
-    throw new Error(`the downloaded ${name} does not run (${(e as Error).message.split("\n")[0]})`);
-  }
-}
-
-/** Warns and returns when `kept` names a working install of a floating version; else throws the failure. */
-export function failed(s: InstallStep, e: unknown, kept: string | false | undefined): void {
-  const why = (e as Error).message;
-  if (kept) return void warn(`could not get the latest ${s.name} (${why}); keeping the installed ${kept}`);
-  throw new RunError(
-    `installing ${s.name} ${bare(s.version)}: ${why}. Check ${s.name}_version${s.sha256 ? `, ${s.name}_sha256` : ""} and ${s.source === "npm" ? "npm_registry_url" : "github_url"}; the installed ${s.name}, if any, was kept`,
-  );
 }

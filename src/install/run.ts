@@ -2,7 +2,8 @@
 // state, links in CODER_SCRIPT_BIN_DIR, post script. Runs under boot.lock (cli.ts), so the plan's
 // warm check is current; correctness does not rest on that lock though: every binary lands by
 // rename of a verified temp file, so a reader sees the old file or the new one, never a torn one.
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { RunContext } from "../context.ts";
@@ -16,7 +17,8 @@ import { codexEntry } from "./codex-release.ts";
 import { fromGithub, fromNpm, switchTo } from "./codex.ts";
 import type { Net } from "./fetch.ts";
 import { npmToken } from "./npm.ts";
-import { exact, failed, fetchChecked, latestRelease, versionOf, type Fetched } from "./outcome.ts";
+import { bare } from "./plan.ts";
+import { exact, fetchChecked, latestRelease, type Fetched } from "./outcome.ts";
 
 export async function runInstall(ctx: RunContext): Promise<void> {
   const { plan, inputs, facts, env } = ctx;
@@ -71,7 +73,9 @@ async function installDownload({ facts }: RunContext, s: InstallStep, net: Net):
   const kept = !exact(s.version) && s.installed;
   const check = kept ? { ...net, tries: 2 } : net;
   const root = s.tree ?? facts.paths.binDir;
-  const tmp = join(root, `.${s.name}.${process.pid}`);
+  // Every temp file of this download, removed at the end whatever happens.
+  const tmp = join(root, `.${s.name}.${process.pid}.part`);
+  mkdirSync(tmp, { mode: 0o700 });
   try {
     const got = await (s.source === "npm" ? fromNpm : s.tree ? fromGithub : fromAsset)(s, net, check, tmp, facts.platform.arch);
     if (typeof got === "string") return void step(`${s.name} ${got} is installed and the latest`);
@@ -88,18 +92,32 @@ async function installDownload({ facts }: RunContext, s: InstallStep, net: Net):
     });
     step(`installed ${s.name} ${version} (${got.layout === "package" ? "complete package" : got.layout}, verified by ${got.verified}) from ${got.url}${dir ? ` into ${dir}` : ""}`);
   } catch (e) {
-    failed(s, e, kept);
+    const why = (e as Error).message;
+    if (kept) return void warn(`could not get the latest ${s.name} (${why}); keeping the installed ${kept}`);
+    throw new RunError(
+      `installing ${s.name} ${bare(s.version)}: ${why}. Check ${s.name}_version${s.sha256 ? `, ${s.name}_sha256` : ""} and ${s.source === "npm" ? "npm_registry_url" : "github_url"}; the installed ${s.name}, if any, was kept`,
+    );
   } finally {
-    for (const f of readdirSync(root)) if (f.startsWith(basename(tmp) + ".")) rmSync(join(root, f), { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The version `exe --version` reports: the new executable runs once before it replaces anything, so a wrong asset (an HTML page, another platform) fails here. */
+async function versionOf(exe: string, name: string): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)(exe, ["--version"], { timeout: 20_000 }); // Bun may throw here, not reject
+    return /\d+\.\d+\.\d+\S*/.exec(stdout)?.[0] ?? "unknown";
+  } catch (e) {
+    throw new Error(`the downloaded ${name} does not run (${(e as Error).message.split("\n")[0]})`);
   }
 }
 
 /** A release asset that is the executable itself (AgentAPI). */
 async function fromAsset(s: InstallStep, net: Net, check: Net, tmp: string): Promise<Fetched | string> {
   const asset = basename(s.url!);
-  const { version, dir } = await latestRelease(s, dirname(s.url!), [asset], check);
+  const { version, dir } = await latestRelease(s, dirname(s.url!), asset, check);
   if (version === s.installed) return version;
-  const [url, file] = [`${dir}/${asset}`, `${tmp}.dl.part`];
+  const [url, file] = [`${dir}/${asset}`, join(tmp, "download")];
   const got = await fetchChecked(url, file, net, s.name, s.sha256);
   chmodSync(file, 0o755);
   return { path: file, version, url, sha256: got.sha256, verified: s.sha256 ? `${s.name}_sha256` : "nothing", layout: "binary" };

@@ -126,7 +126,7 @@ for (const rt of ["bun", "deno"] as Runtime[]) {
       const h = home(rt);
       const r = await h.run({ codex_version: "0.173.0" });
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(`the release has ${PKG} but no ${SUMS} to verify it against. Set codex_sha256 to the archive's sha256`);
+      expect(r.stderr).toContain(`the release has ${PKG} but no sha256 for it in ${SUMS}. Set codex_sha256 to the archive's sha256`);
       expect(existsSync(join(h.mod, "bin/codex"))).toBe(false);
 
       const pinned = await h.run({ codex_version: "0.173.0", codex_sha256: sha256hex(fakePackage("0.173.0")) });
