@@ -3,7 +3,7 @@
 // ~/.codex-module/codex/<version>/, and ~/.codex-module/bin/codex becomes a link to its executable
 // (Codex finds codex-code-mode-host and its resources beside the real file, through the link).
 import { chmodSync, existsSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { InstallStep } from "../plan.ts";
 import { makeDir } from "../fsutil.ts";
 import { warn } from "../log.ts";
@@ -66,7 +66,7 @@ export async function fromGithub(s: InstallStep, net: Net, check: Net, tmp: stri
   const host = (await exists(`${dir}/${assets.host}`, check)) && (await fetchExecutable(`${dir}/${assets.host}`, "codex-code-mode-host", null));
   warn(
     `codex ${version || "latest"}: the release has no ${assets.package}; installing the bare binary${host ? " and codex-code-mode-host" : ""}${pin ? "" : ", unverified (set codex_sha256 to pin it)"}` +
-      (host ? "" : `. It publishes no codex-code-mode-host either: Codex >= 0.147 runs every command and file edit through it, so it can chat but not work. Use a release that publishes ${assets.package} (codex_version), or codex_install_source = "npm"`),
+      (host ? "" : `. It publishes no codex-code-mode-host either: Codex >= 0.147 runs every command and file edit through it, so it will chat but not work. Use a release that publishes ${assets.package} (codex_version), or codex_install_source = "npm"`),
   );
   return { path: tree, version, url: bin.url, sha256: bin.sha256, verified: pin ? "codex_sha256" : "nothing", layout: host ? "binary+host" : "binary" };
 
@@ -84,7 +84,6 @@ export function switchTo(root: string, tree: string, version: string, entry: str
   const dir = current.startsWith(join(root, version) + "/") ? join(root, `${version}.${Date.now().toString(36)}`) : join(root, version);
   rmSync(dir, { recursive: true, force: true });
   renameSync(tree, dir);
-  makeDir(dirname(link), 0o755);
   const tmpLink = `${link}.${process.pid}.part`;
   rmSync(tmpLink, { force: true });
   symlinkSync(join(dir, entry), tmpLink);

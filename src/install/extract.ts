@@ -39,7 +39,7 @@ async function tar(cmd: string, args: string[], cap: number): Promise<string> {
 
 /** Extracts every entry of archive into dir (created, must not exist), refusing unsafe archives. */
 export async function extractTree(archive: string, dir: string, what: string, cap = 2 ** 30): Promise<void> {
-  mkdirSync(dir, { recursive: false, mode: 0o755 });
+  mkdirSync(dir, 0o755);
   // -o: files belong to whoever runs this, never to the uids the archive names.
   const [list, x] = await Promise.allSettled([tar('-tvzf "$1"', [archive], cap), tar('-xzof "$1" -C "$2"', [archive, dir], cap)]);
   try {

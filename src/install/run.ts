@@ -75,7 +75,7 @@ async function installDownload({ facts }: RunContext, s: InstallStep, net: Net):
   const root = s.tree ?? facts.paths.binDir;
   // Every temp file of this download, removed at the end whatever happens.
   const tmp = join(root, `.${s.name}.${process.pid}.part`);
-  mkdirSync(tmp, { mode: 0o700 });
+  mkdirSync(tmp, 0o700);
   try {
     const got = await (s.source === "npm" ? fromNpm : s.tree ? fromGithub : fromAsset)(s, net, check, tmp, facts.platform.arch);
     if (typeof got === "string") return void step(`${s.name} ${got} is installed and the latest`);
@@ -90,7 +90,7 @@ async function installDownload({ facts }: RunContext, s: InstallStep, net: Net):
       ...readState(facts.paths.stateJson).install,
       [s.name]: { ...how, version, source: s.source, dir, entry: dir && entry, ...fileId(s.dest)! },
     });
-    step(`installed ${s.name} ${version} (${got.layout === "package" ? "complete package" : got.layout}, verified by ${got.verified}) from ${got.url}${dir ? ` into ${dir}` : ""}`);
+    step(`installed ${s.name} ${version} (${got.layout === "package" ? "complete package" : got.layout}, verified by ${got.verified}) from ${got.url} into ${dir ?? s.dest}`);
   } catch (e) {
     const why = (e as Error).message;
     if (kept) return void warn(`could not get the latest ${s.name} (${why}); keeping the installed ${kept}`);
@@ -130,7 +130,6 @@ async function script(ctx: RunContext, kind: "pre" | "post"): Promise<void> {
   const { moduleDir, home } = ctx.facts.paths;
   const log = join(moduleDir, `${kind}_install.log`);
   step(`running ${kind}_install_script (output kept in ${log})`);
-  makeDir(moduleDir, 0o700);
   const fd = openSync(log, "w", 0o600); // not appendFileSync: Deno's sets mode 0666
   try {
     const code = await new Promise<number>((ok, fail) => {

@@ -165,7 +165,7 @@ for (const rt of ["bun", "deno"] as Runtime[]) {
       expect(r.code).toBe(0);
       expect(r.stderr).toContain(`installing the bare binary, unverified`);
       expect(r.stderr).toContain(
-        `It publishes no codex-code-mode-host either: Codex >= 0.147 runs every command and file edit through it, so it can chat but not work. Use a release that publishes ${PKG} (codex_version), or codex_install_source = "npm"`,
+        `It publishes no codex-code-mode-host either: Codex >= 0.147 runs every command and file edit through it, so it will chat but not work. Use a release that publishes ${PKG} (codex_version), or codex_install_source = "npm"`,
       );
       expect(existsSync(join(h.mod, "codex/0.160.0/bin/codex-code-mode-host"))).toBe(false);
       expect(h.state()).toMatchObject({ layout: "binary" });
