@@ -43,9 +43,3 @@ export function codexEntry(packageJson: string | null, exists: (rel: string) => 
   // bin/codex: the package layout; codex/codex: npm tarballs before the package layout (e.g. 0.128).
   return ["bin/codex", "codex/codex"].find(exists) ?? "bin/codex";
 }
-
-/** Codex versions before code mode run tools without the host. */
-export function needsHost(version: string): boolean {
-  const [major = 0, minor = 0] = version.split(".").map(Number);
-  return !(major === 0 && minor < 147);
-}

@@ -1,82 +1,31 @@
-// Installs Codex as the complete package: the tree is verified, kept whole under
+// Where Codex comes from: the complete package from a GitHub-layout release or the npm registry,
+// verified, in a temp tree; and the switch to it. The tree is kept whole under
 // ~/.codex-module/codex/<version>/, and ~/.codex-module/bin/codex becomes a link to its executable
 // (Codex finds codex-code-mode-host and its resources beside the real file, through the link).
-// The switch is one rename of a link, done only after the new tree was verified and ran; the old
-// version stays in use until then and is removed after.
 import { chmodSync, existsSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import type { RunContext } from "../context.ts";
+import { join } from "node:path";
 import type { InstallStep } from "../plan.ts";
-import { fileId, makeDir, readTextOrNull } from "../fsutil.ts";
-import { progress, step, warn } from "../log.ts";
-import { readState, updateState, type InstallRecord } from "../state.ts";
-import { codexAssets, codexEntry, codexTriple, needsHost, parseSums } from "./codex-release.ts";
-import { extractEntry, extractTree } from "./extract.ts";
-import { download, exists, getJson, getTextOrNull, latestTag, type Net } from "./fetch.ts";
+import { makeDir } from "../fsutil.ts";
+import { warn } from "../log.ts";
+import { codexAssets, codexTriple, parseSums } from "./codex-release.ts";
+import { extractTree } from "./extract.ts";
+import { exists, getJson, getTextOrNull, type Net } from "./fetch.ts";
 import { pickTarball } from "./npm.ts";
-import { failed, versionOf } from "./outcome.ts";
 import { bare } from "./plan.ts";
-
-/** A version that names one release (not latest, a dist-tag or a range). */
-const exact = (v: string) => /^(rust-)?v?\d+\.\d+\.\d+/.test(v);
-
-/** A verified tree waiting in a temp dir, and how it was had. */
-interface Fetched {
-  tree: string;
-  version: string;
-  url: string;
-  sha256: string;
-  /** What vouched for the bytes: codex_sha256, codex-package_SHA256SUMS, npm integrity, or nothing. */
-  verified: string;
-  layout: "package" | "binary+host" | "binary";
-}
-
-export async function installCodex({ facts }: RunContext, s: InstallStep, net: Net): Promise<void> {
-  const root = s.tree!;
-  // A working install of "latest" (or an npm dist-tag or range) is kept when a newer one cannot be
-  // had: that must not fail a boot, nor hold it up (the check gets few retries).
-  const kept = !exact(s.version) && s.installed;
-  const check = kept ? { ...net, tries: 2 } : net;
-  makeDir(root, 0o755);
-  // Leftovers of a killed run (nobody else installs while this run holds boot.lock).
-  for (const f of readdirSync(root)) if (f.endsWith(".part")) rmSync(join(root, f), { recursive: true, force: true });
-  const tmp = join(root, `.${process.pid}`);
-  try {
-    const got = s.source === "npm" ? await fromNpm(s, net, check, tmp, facts.platform.arch) : await fromGithub(s, net, check, tmp, facts.platform.arch);
-    if (typeof got === "string") return void step(`codex ${got} is installed and the latest`);
-    const entry = codexEntry(readTextOrNull(join(got.tree, "codex-package.json")), (rel) => existsSync(join(got.tree, rel)));
-    const reported = await versionOf(join(got.tree, entry), "codex");
-    const version = got.version || reported;
-    const dir = switchTo(root, got.tree, version, entry, s.dest);
-    const record: InstallRecord = {
-      version, sha256: got.sha256, source: s.source, url: got.url, dir, entry, verified: got.verified, layout: got.layout, ...fileId(join(dir, entry))!,
-    };
-    updateState(facts.paths.stateJson, "install", { ...readState(facts.paths.stateJson).install, codex: record });
-    step(`installed codex ${version} (${got.layout === "package" ? "complete package" : got.layout}, verified by ${got.verified}) from ${got.url} into ${dir}`);
-    const host = join(dirname(join(dir, entry)), "codex-code-mode-host");
-    if (!existsSync(host) && needsHost(version)) {
-      warn(`codex ${version} came without codex-code-mode-host (${host} is missing): Codex runs every command and file edit through it, so Codex can chat but not work. Use a release that publishes codex-package-<platform>.tar.gz (codex_version), or codex_install_source = "npm"`);
-    }
-  } catch (e) {
-    failed(s, e, kept, bare(s.version));
-  } finally {
-    for (const f of readdirSync(root)) if (f.startsWith(basename(tmp) + ".")) rmSync(join(root, f), { recursive: true, force: true });
-  }
-}
+import { exact, fetchChecked, latestRelease, type Fetched } from "./outcome.ts";
 
 /** The platform tarball from the npm registry: its integrity is the packument's sha512. Its tree is package/vendor/<triple>/. */
-async function fromNpm(s: InstallStep, net: Net, check: Net, tmp: string, arch: string): Promise<Fetched | string> {
-  const wanted = exact(s.version) ? bare(s.version) : s.version === "latest" ? "" : s.version;
+export async function fromNpm(s: InstallStep, net: Net, check: Net, tmp: string, arch: string): Promise<Fetched | string> {
+  const wanted = exact(s.version) ? bare(s.version) : s.version;
   const { version, url, sha512 } = pickTarball(await getJson(s.url!, check, "application/vnd.npm.install-v1+json"), wanted, arch, s.url!);
   if (version === s.installed) return version;
-  const dl = `${tmp}.dl.part`;
-  const got = await download(url, dl, net, progress("codex"));
-  if (s.sha256 && got.sha256 !== s.sha256) throw new Error(`${url} has sha256 ${got.sha256}, not codex_sha256 ${s.sha256}`);
+  const dl = join(tmp, "download");
+  const got = await fetchChecked(url, dl, net, "codex", s.sha256);
   if (got.sha512 !== sha512) throw new Error(`${url} does not match the sha512 integrity of its packument`);
-  await extractTree(dl, `${tmp}.tree.part`, url);
-  const tree = join(`${tmp}.tree.part`, "package/vendor", codexTriple(arch));
+  await extractTree(dl, join(tmp, "tree"), url);
+  const tree = join(tmp, "tree/package/vendor", codexTriple(arch));
   if (!existsSync(tree)) throw new Error(`${url} has no package/vendor/${codexTriple(arch)}/`);
-  return { tree, version, url, sha256: got.sha256, verified: s.sha256 ? "codex_sha256" : "npm integrity", layout: "package" };
+  return { path: tree, version, url, sha256: got.sha256, verified: s.sha256 ? "codex_sha256" : "npm integrity", layout: "package" };
 }
 
 /**
@@ -84,57 +33,47 @@ async function fromNpm(s: InstallStep, net: Net, check: Net, tmp: string, arch: 
  * codex-package_SHA256SUMS (or codex_sha256). A release without the package gets the best it
  * has: the bare binary, plus the code-mode host when it publishes one.
  */
-async function fromGithub(s: InstallStep, net: Net, check: Net, tmp: string, arch: string): Promise<Fetched | string> {
+export async function fromGithub(s: InstallStep, net: Net, check: Net, tmp: string, arch: string): Promise<Fetched | string> {
   const triple = codexTriple(arch);
   const assets = codexAssets(triple);
   const pin = s.sha256;
-  let base = s.url!;
-  let version = s.version === "latest" ? "" : bare(s.version);
-  if (!version) {
-    const tag = (await latestTag(`${base}/${assets.package}`, check)) ?? (await latestTag(`${base}/${assets.binary}`, check));
-    if (tag) {
-      version = bare(tag);
-      base = base.replace(/latest\/download$/, `download/${tag}`);
-      if (version === s.installed) return version;
-    }
-  }
-  const dl = `${tmp}.dl.part`;
-  const tree = `${tmp}.tree.part`;
-  const sumsUrl = `${base}/${assets.sums}`;
-  const sums = await getTextOrNull(sumsUrl, check);
-  const pkgUrl = `${base}/${assets.package}`;
+  const { version, dir } = await latestRelease(s, s.url!, assets.package, check);
+  if (version === s.installed) return version;
+  const dl = join(tmp, "download");
+  const tree = join(tmp, "tree");
+  const sums = await getTextOrNull(`${dir}/${assets.sums}`, check);
+  const pkgUrl = `${dir}/${assets.package}`;
   if (sums !== null || (await exists(pkgUrl, check))) {
     const want = pin || parseSums(sums ?? "").get(assets.package);
-    if (!want) {
-      throw new Error(sums === null
-        ? `the release has ${assets.package} but no ${assets.sums} to verify it against. Set codex_sha256 to the archive's sha256`
-        : `${sumsUrl} lists no sha256 for ${assets.package}`);
-    }
-    const got = await download(pkgUrl, dl, net, progress("codex"));
-    if (got.sha256 !== want) throw new Error(`${pkgUrl} has sha256 ${got.sha256}, not ${pin ? "codex_sha256" : `the one in ${assets.sums},`} ${want}`);
+    if (!want) throw new Error(`the release has ${assets.package} but no sha256 for it in ${assets.sums}. Set codex_sha256 to the archive's sha256`);
+    const got = await fetchChecked(pkgUrl, dl, net, "codex", want, pin ? "codex_sha256" : `the one in ${assets.sums},`);
     await extractTree(dl, tree, pkgUrl);
-    return { tree, version, url: pkgUrl, sha256: got.sha256, verified: pin ? "codex_sha256" : assets.sums, layout: "package" };
+    return { path: tree, version, url: pkgUrl, sha256: got.sha256, verified: pin ? "codex_sha256" : assets.sums, layout: "package" };
   }
   // An older release: bin/codex from the bare binary's archive, and the host beside it when published.
-  const binUrl = `${base}/${assets.binary}`;
-  const got = await download(binUrl, dl, net, progress("codex"));
-  if (pin && got.sha256 !== pin) throw new Error(`${binUrl} has sha256 ${got.sha256}, not codex_sha256 ${pin}`);
-  makeDir(join(tree, "bin"), 0o755);
-  await extractEntry(dl, `codex-${triple}`, join(tree, "bin/codex"), binUrl);
-  chmodSync(join(tree, "bin/codex"), 0o755);
-  const hostUrl = `${base}/${assets.host}`;
-  const host = await exists(hostUrl, check);
-  if (host) {
-    await download(hostUrl, dl, net, progress("codex-code-mode-host"));
-    await extractEntry(dl, `codex-code-mode-host-${triple}`, join(tree, "bin/codex-code-mode-host"), hostUrl);
-    chmodSync(join(tree, "bin/codex-code-mode-host"), 0o755);
-  }
-  warn(`codex ${version || "latest"}: the release has no ${assets.package}; installing the bare binary${host ? " and codex-code-mode-host" : ""}${pin ? "" : ", unverified (set codex_sha256 to pin it)"}`);
-  return { tree, version, url: binUrl, sha256: got.sha256, verified: pin ? "codex_sha256" : "nothing", layout: host ? "binary+host" : "binary" };
+  // Each archive holds one executable, <name>-<triple>, that becomes tree/bin/<name>.
+  const fetchExecutable = async (url: string, name: string, want: string | null) => {
+    const got = await fetchChecked(url, dl, net, name, want);
+    await extractTree(dl, `${tree}.${name}`, url);
+    const file = join(`${tree}.${name}`, `${name}-${triple}`);
+    if (!existsSync(file)) throw new Error(`${url} has no ${name}-${triple}`);
+    makeDir(join(tree, "bin"), 0o755);
+    renameSync(file, join(tree, "bin", name));
+    chmodSync(join(tree, "bin", name), 0o755);
+    return { url, sha256: got.sha256 };
+  };
+  const bin = await fetchExecutable(`${dir}/${assets.binary}`, "codex", pin);
+  const host = (await exists(`${dir}/${assets.host}`, check)) && (await fetchExecutable(`${dir}/${assets.host}`, "codex-code-mode-host", null));
+  warn(
+    `codex ${version || "latest"}: the release has no ${assets.package}; installing the bare binary${host ? " and codex-code-mode-host" : ""}${pin ? "" : ", unverified (set codex_sha256 to pin it)"}` +
+      (host ? "" : `. It publishes no codex-code-mode-host either: Codex >= 0.147 runs every command and file edit through it, so it will chat but not work. Use a release that publishes ${assets.package} (codex_version), or codex_install_source = "npm"`),
+  );
+  return { path: tree, version, url: bin.url, sha256: bin.sha256, verified: pin ? "codex_sha256" : "nothing", layout: host ? "binary+host" : "binary" };
+
 }
 
 /** Moves the verified tree to root/<version> and points the link at it; then removes other versions. */
-function switchTo(root: string, tree: string, version: string, entry: string, link: string): string {
+export function switchTo(root: string, tree: string, version: string, entry: string, link: string): string {
   let current = "";
   try {
     current = readlinkSync(link);
@@ -145,7 +84,6 @@ function switchTo(root: string, tree: string, version: string, entry: string, li
   const dir = current.startsWith(join(root, version) + "/") ? join(root, `${version}.${Date.now().toString(36)}`) : join(root, version);
   rmSync(dir, { recursive: true, force: true });
   renameSync(tree, dir);
-  makeDir(dirname(link), 0o755);
   const tmpLink = `${link}.${process.pid}.part`;
   rmSync(tmpLink, { force: true });
   symlinkSync(join(dir, entry), tmpLink);

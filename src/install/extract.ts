@@ -1,26 +1,30 @@
-// Takes one file out of a .tar.gz with the system tar, straight into a file of ours (never onto
-// paths the archive names), or a whole tree into a fresh directory of ours. The archive is also listed, in parallel so gunzip is not paid twice in
-// wall time, and refused when any entry is a link or special file, has an absolute or `..` path,
-// is over the cap, or when the wanted entry is missing or stored twice. `ulimit -f` bounds what the
-// extraction can write before the listing has been read.
+// Extracts a .tar.gz with the system tar into a fresh directory of ours. The archive is also
+// listed, in parallel so gunzip is not paid twice in wall time, and refused when any entry is a
+// hard link or special file, has an absolute or `..` path, is a symbolic link out of the tree, or
+// is over the cap. `ulimit -f` bounds what the extraction can write before the listing has been read.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { mkdirSync } from "node:fs";
 import { posix } from "node:path";
 
-const MAX_ENTRY = 2 ** 30;
-
-/** Checks a `tar -tv` listing (GNU or busybox layout); returns how often `entry` is stored as a regular file. */
-export function checkListing(listing: string, entry: string, cap = MAX_ENTRY): number {
-  let found = 0;
+/**
+ * Checks a `tar -tv` listing (GNU or busybox layout) for extracting a whole tree: files,
+ * directories and symbolic links that stay inside it; no absolute or `..` path, no hard link or
+ * device, no entry over the cap.
+ */
+export function checkTree(listing: string, cap = 2 ** 30): void {
   for (const line of listing.split("\n")) {
     if (!line) continue;
-    const m = /^([-d])\S*\s+\S+\s+(\d+)\s+\S+\s+\S+\s+(.+)$/.exec(line);
-    if (!m || m[3]!.startsWith("/") || m[3]!.split("/").includes("..")) throw new Error(`unsafe entry refused: ${line}`);
+    const m = /^([-dl])\S*\s+\S+\s+(\d+)\s+\S+\s+\S+\s+(.+)$/.exec(line);
+    const [name = "/", target = "/"] = m?.[1] === "l" ? m[3]!.split(" -> ") : [m?.[3], ""];
+    const escapes = (p: string) => p.startsWith("/") || p.split("/").includes("..");
+    // Not a link: target "", its own directory. A link's target resolves from the link's directory;
+    // join normalizes a/b/../c to a/c, so a `..` left over leaves the tree.
+    if (!m || escapes(name) || target.startsWith("/") || escapes(posix.join(posix.dirname(name), target))) {
+      throw new Error(`unsafe entry refused: ${line}`);
+    }
     if (+m[2]! > cap) throw new Error(`entry over ${cap} bytes refused: ${line}`);
-    if (m[1] === "-" && m[3] === entry) found++;
   }
-  return found;
 }
 
 /** Runs a tar command line with sh ($1.. = args), never writing more than cap; resolves with its stdout. */
@@ -33,44 +37,14 @@ async function tar(cmd: string, args: string[], cap: number): Promise<string> {
   }
 }
 
-/** Writes `entry` of archive to dest, refusing unsafe archives. */
-export async function extractEntry(archive: string, entry: string, dest: string, what: string, cap = MAX_ENTRY): Promise<void> {
-  const [list, x] = await Promise.allSettled([tar('-tvzf "$1"', [archive], cap), tar('-xzOf "$1" "$2" > "$3"', [archive, entry, dest], cap)]);
-  try {
-    if (list.status === "rejected") throw list.reason;
-    const n = checkListing(list.value, entry, cap); // an unsafe archive is named as such, whatever the extraction did
-    if (x.status === "rejected") throw x.reason;
-    if (n !== 1) throw new Error(`${entry} is stored more than once`);
-  } catch (e) {
-    throw new Error(`extracting ${what}: ${(e as Error).message}`);
-  }
-}
-
-/**
- * Checks a listing for extracting a whole tree: files, directories and symbolic links that stay
- * inside it; no absolute or `..` path, no hard link or device, no entry over the cap.
- */
-export function checkTree(listing: string, cap = MAX_ENTRY): void {
-  for (const line of listing.split("\n")) {
-    if (!line) continue;
-    const m = /^([-dl])\S*\s+\S+\s+(\d+)\s+\S+\s+\S+\s+(.+)$/.exec(line);
-    const [name, target] = m?.[1] === "l" ? m[3]!.split(" -> ") : [m?.[3]];
-    const inside = (p = "/") => !p.startsWith("/") && !posix.normalize(p).startsWith("..");
-    if (!m || !inside(name) || name!.split("/").includes("..") || (m[1] === "l" && !(target && !target.startsWith("/") && inside(posix.join(posix.dirname(name!), target))))) {
-      throw new Error(`unsafe entry refused: ${line}`);
-    }
-    if (+m[2]! > cap) throw new Error(`entry over ${cap} bytes refused: ${line}`);
-  }
-}
-
 /** Extracts every entry of archive into dir (created, must not exist), refusing unsafe archives. */
-export async function extractTree(archive: string, dir: string, what: string, cap = MAX_ENTRY): Promise<void> {
-  mkdirSync(dir, { recursive: false, mode: 0o755 });
+export async function extractTree(archive: string, dir: string, what: string, cap = 2 ** 30): Promise<void> {
+  mkdirSync(dir, 0o755);
   // -o: files belong to whoever runs this, never to the uids the archive names.
   const [list, x] = await Promise.allSettled([tar('-tvzf "$1"', [archive], cap), tar('-xzof "$1" -C "$2"', [archive, dir], cap)]);
   try {
     if (list.status === "rejected") throw list.reason;
-    checkTree(list.value, cap);
+    checkTree(list.value, cap); // an unsafe archive is named as such, whatever the extraction did
     if (x.status === "rejected") throw x.reason;
   } catch (e) {
     throw new Error(`extracting ${what}: ${(e as Error).message}`);

@@ -79,12 +79,12 @@ const absent = (e: unknown) => {
 /** The body of a small text file, or null when the server says it has none (404). */
 export const getTextOrNull = (url: string, net: Net) => get(url, net, () => ({}), (res) => res.text()).catch(absent);
 
-/** Whether url exists (2xx, or a redirect when follow is false); the body is not read. */
+/** Whether url exists: true, or null on 404; the body is not read. */
 export const exists = (url: string, net: Net) =>
   get(url, net, () => ({}), async (res) => {
     await res.body?.cancel();
     return true;
-  }).catch((e) => absent(e) ?? false);
+  }).catch(absent);
 
 /** The tag a `.../releases/latest/download/<asset>` URL redirects to, or null when it serves directly (or not at all). */
 export const latestTag = (url: string, net: Net): Promise<string | null> =>

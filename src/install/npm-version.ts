@@ -3,62 +3,50 @@
 // "^0.46.0"). This resolves the common forms against the packument's versions; pure.
 
 type Triple = [number, number, number];
-type Comparator = (v: Triple) => boolean;
 
 const cmp = (a: Triple, b: Triple) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
-const RELEASE = /^(\d+)\.(\d+)\.(\d+)$/;
+const parse = (version: string) => version.split(".").map(Number) as Triple;
+const NONE: Triple = [0, 0, 0];
+const ENDLESS: Triple = [Infinity, 0, 0];
 
-/** `1`, `1.2`, `1.2.3`, `1.x`, `*`: the given parts, and how many were given. */
-function partial(text: string): { v: Triple; given: number } | null {
-  const m = /^v?(\d+|[x*])(?:\.(\d+|[x*]))?(?:\.(\d+|[x*]))?$/i.exec(text);
+/**
+ * One comparator (`1.2`, `^1.2.3`, `>=1`, `<1.x`, `*`…) as the versions it admits, [low, high);
+ * versions are whole numbers, so `>1.2` is `>=1.3.0` and `<=1.2` is `<1.3.0`. Null if not one.
+ */
+function bounds(token: string): [Triple, Triple] | null {
+  const m = /^(\^|~|>=|<=|>|<|=)?v?(\d+|[x*])(?:\.(\d+|[x*]))?(?:\.(\d+|[x*]))?$/i.exec(token);
   if (!m) return null;
-  const parts = m.slice(1).filter((p) => p !== undefined);
-  const given = parts.findIndex((p) => !/^\d+$/.test(p!));
-  const n = given < 0 ? parts.length : given;
-  return { v: [0, 1, 2].map((i) => (i < n ? Number(parts[i]) : 0)) as Triple, given: n };
-}
-
-/** The versions a partial covers: [low, high) by the parts given (1.2 = >=1.2.0 <1.3.0). */
-function span({ v, given }: { v: Triple; given: number }): Comparator {
-  if (given === 0) return () => true;
-  const high: Triple = given === 1 ? [v[0] + 1, 0, 0] : given === 2 ? [v[0], v[1] + 1, 0] : [v[0], v[1], v[2] + 1];
-  return (x) => cmp(x, v) >= 0 && cmp(x, high) < 0;
-}
-
-function comparator(token: string): Comparator | null {
-  const m = /^(\^|~|>=|<=|>|<|=)?(.+)$/.exec(token)!;
-  const p = partial(m[2]!);
-  if (!p) return null;
-  const { v, given } = p;
+  const parts = m.slice(2, 5);
+  let given = parts.findIndex((p) => !/^\d+$/.test(p ?? "x"));
+  if (given < 0) given = 3;
+  const v = parts.map((p, i) => (i < given ? Number(p) : 0)) as Triple;
+  // Where the versions sharing the first n given parts end: 1.2 up to 1.3.0; * has no end.
+  const end = (n: number) => (given ? (v.map((p, i) => (i < n - 1 ? p : i === n - 1 ? p + 1 : 0)) as Triple) : ENDLESS);
   switch (m[1]) {
-    case "^": {
-      // Below the next change of the first non-zero part given: ^1.2.3 <2.0.0, ^0.46 <0.47.0, ^0.0.3 <0.0.4.
-      const high: Triple = v[0] || given < 2 ? [v[0] + 1, 0, 0] : v[1] || given < 3 ? [0, v[1] + 1, 0] : [0, 0, v[2] + 1];
-      return (x) => cmp(x, v) >= 0 && cmp(x, high) < 0;
-    }
-    case "~": // patch updates: ~1.2.3 is >=1.2.3 <1.3.0; ~1 is 1.x
-      return (x) => cmp(x, v) >= 0 && span({ v, given: Math.min(given, 2) })(x);
+    case "^": // below the next change of the first non-zero part given: ^1.2.3 <2.0.0, ^0.46 <0.47.0, ^0.0.3 <0.0.4
+      return [v, end(v[0] || given < 2 ? 1 : v[1] || given < 3 ? 2 : 3)];
+    case "~": // patch updates: ~1.2.3 is <1.3.0; ~1 is 1.x
+      return [v, end(Math.min(given, 2))];
     case ">=":
-      return (x) => cmp(x, v) >= 0;
+      return [v, ENDLESS];
     case ">":
-      return given === 3 ? (x) => cmp(x, v) > 0 : (x) => !span(p)(x) && cmp(x, v) > 0;
+      return [end(given), ENDLESS];
     case "<=":
-      return given === 3 ? (x) => cmp(x, v) <= 0 : (x) => span(p)(x) || cmp(x, v) < 0;
+      return [NONE, end(given)];
     case "<":
-      return (x) => cmp(x, v) < 0;
+      return [NONE, v];
     default:
-      return span(p);
+      return [v, end(given)];
   }
 }
 
 /** A range as npm writes it: comparators joined by spaces (and), alternatives by `||`; null if not one. */
 export function parseRange(range: string): ((version: string) => boolean) | null {
-  const alternatives = range.split("||").map((alt) => alt.trim().replace(/(\^|~|>=|<=|>|<|=)\s+/g, "$1").split(/\s+/).map(comparator));
-  if (alternatives.some((alt) => alt.some((c) => !c))) return null;
+  const alternatives = range.split("||").map((alt) => alt.trim().replace(/(\^|~|>=|<=|>|<|=)\s+/g, "$1").split(/\s+/).map(bounds));
+  if (alternatives.some((alt) => alt.some((b) => !b))) return null;
   return (version) => {
-    const m = RELEASE.exec(version); // prereleases only by exact version or dist-tag, as npm does
-    const v = m && (m.slice(1).map(Number) as Triple);
-    return !!v && alternatives.some((alt) => alt.every((c) => c!(v)));
+    const v = parse(version); // prereleases only by exact version or dist-tag, as npm does
+    return /^\d+\.\d+\.\d+$/.test(version) && alternatives.some((alt) => alt.every((b) => cmp(v, b![0]) >= 0 && cmp(v, b![1]) < 0));
   };
 }
 
@@ -69,7 +57,5 @@ export function resolveNpmVersion(spec: string, distTags: Record<string, string>
   const exact = wanted.replace(/^[v=]/, "");
   if (versions.includes(exact)) return exact;
   const matches = parseRange(wanted);
-  if (!matches) return null;
-  const best = versions.filter(matches).sort((a, b) => cmp(a.split(".").map(Number) as Triple, b.split(".").map(Number) as Triple)).pop();
-  return best ?? null;
+  return (matches && versions.filter(matches).sort((a, b) => cmp(parse(a), parse(b))).pop()) || null;
 }

@@ -37,7 +37,7 @@ export function pickTarball(pk: Packument, version: string, npmArch: string, pac
   const suffix = `-linux-${npmArch}`;
   const built = Object.keys(pk.versions ?? {}).filter((k) => k.endsWith(suffix)).map((k) => k.slice(0, -suffix.length));
   const v = resolveNpmVersion(version, pk["dist-tags"] ?? {}, built) ?? (version || "latest");
-  const key = `${v}-linux-${npmArch}`;
+  const key = v + suffix;
   const dist = pk.versions?.[key]?.dist;
   const sha512 = /sha512-(\S+)/.exec(dist?.integrity ?? "")?.[1];
   if (!dist?.tarball || !sha512) throw new Error(`@openai/codex@${key} with a sha512 integrity is not in ${packumentUrl}`);

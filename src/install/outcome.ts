@@ -1,27 +1,38 @@
-// What every install ends with, whichever asset it was: the new executable runs once before it
-// replaces anything, and a failure either keeps a working "latest" (a warning) or names the
-// variables to check.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+// What every download shares, whichever asset it is: the release "latest" names and the digest check.
 import type { InstallStep } from "../plan.ts";
-import { RunError } from "../errors.ts";
-import { warn } from "../log.ts";
+import { progress } from "../log.ts";
+import { download, latestTag, type Net } from "./fetch.ts";
+import { bare } from "./plan.ts";
 
-/** The version `exe --version` reports; a wrong asset (an HTML page, another platform) fails here. */
-export async function versionOf(exe: string, name: string): Promise<string> {
-  try {
-    const { stdout } = await promisify(execFile)(exe, ["--version"], { timeout: 20_000 }); // Bun may throw here, not reject
-    return /\d+\.\d+\.\d+\S*/.exec(stdout)?.[0] ?? "unknown";
-  } catch (e) {
-    throw new Error(`the downloaded ${name} does not run (${(e as Error).message.split("\n")[0]})`);
-  }
+/** A verified download waiting in temp files, and how it was had. */
+export interface Fetched {
+  /** The package tree (codex) or the executable (agentapi). */
+  path: string;
+  /** "" when only the executable can tell (latest without a redirect). */
+  version: string;
+  url: string;
+  sha256: string;
+  /** What vouched for the bytes: <name>_sha256, codex-package_SHA256SUMS, npm integrity, or nothing. */
+  verified: string;
+  layout: "package" | "binary+host" | "binary";
 }
 
-/** Warns and returns when `kept` names a working install of a floating version; else throws the failure. */
-export function failed(s: InstallStep, e: unknown, kept: string | false | undefined, version: string): void {
-  const why = (e as Error).message;
-  if (kept) return void warn(`could not get the latest ${s.name} (${why}); keeping the installed ${kept}`);
-  throw new RunError(
-    `installing ${s.name} ${version}: ${why}. Check ${s.name}_version${s.sha256 ? `, ${s.name}_sha256` : ""} and ${s.source === "npm" ? "npm_registry_url" : "github_url"}; the installed ${s.name}, if any, was kept`,
-  );
+/** A version that names one release (not latest, a dist-tag or a range). */
+export const exact = (v: string) => /^(rust-)?v?\d+\.\d+\.\d+/.test(v);
+
+/**
+ * The release directory to fetch from and its version: the version asked for, or for "latest" the
+ * release that asset redirects to (version "" when it does not).
+ */
+export async function latestRelease(s: InstallStep, dir: string, asset: string, check: Net) {
+  const tag = s.version === "latest" && (await latestTag(`${dir}/${asset}`, check));
+  if (!tag) return { version: s.version === "latest" ? "" : bare(s.version), dir };
+  return { version: bare(tag), dir: dir.replace("latest/download", `download/${tag}`) };
+}
+
+/** Downloads url into file, with progress under label; throws unless its sha256 is `want` (if any), named as `by`. */
+export async function fetchChecked(url: string, file: string, net: Net, label: string, want: string | null = null, by = `${label}_sha256`) {
+  const got = await download(url, file, net, progress(label));
+  if (want && got.sha256 !== want) throw new Error(`${url} has sha256 ${got.sha256}, not ${by} ${want}`);
+  return got;
 }

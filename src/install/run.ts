@@ -2,21 +2,23 @@
 // state, links in CODER_SCRIPT_BIN_DIR, post script. Runs under boot.lock (cli.ts), so the plan's
 // warm check is current; correctness does not rest on that lock though: every binary lands by
 // rename of a verified temp file, so a reader sees the old file or the new one, never a torn one.
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { RunContext } from "../context.ts";
 import type { InstallStep } from "../plan.ts";
 import { RunError } from "../errors.ts";
-import { fileId, makeDir } from "../fsutil.ts";
+import { fileId, makeDir, readTextOrNull } from "../fsutil.ts";
 import { scrubStream } from "../scrub-stream.ts";
-import { progress, step, warn } from "../log.ts";
+import { step, warn } from "../log.ts";
 import { readState, updateState } from "../state.ts";
-import { download, latestTag, type Net } from "./fetch.ts";
+import { codexEntry } from "./codex-release.ts";
+import { fromGithub, fromNpm, switchTo } from "./codex.ts";
+import type { Net } from "./fetch.ts";
 import { npmToken } from "./npm.ts";
 import { bare } from "./plan.ts";
-import { installCodex } from "./codex.ts";
-import { failed, versionOf } from "./outcome.ts";
+import { exact, fetchChecked, latestRelease, type Fetched } from "./outcome.ts";
 
 export async function runInstall(ctx: RunContext): Promise<void> {
   const { plan, inputs, facts, env } = ctx;
@@ -38,11 +40,13 @@ export async function runInstall(ctx: RunContext): Promise<void> {
       return token ? `Bearer ${token}` : undefined;
     },
   };
-  mkdirSync(binDir, { recursive: true });
   // Leftovers of a killed run (nobody else installs while this run holds boot.lock).
-  for (const f of readdirSync(binDir)) if (f.endsWith(".part")) rmSync(join(binDir, f), { force: true });
+  for (const root of [binDir, ...plan.install.flatMap((s) => s.tree ?? [])]) {
+    makeDir(root, 0o755);
+    for (const f of readdirSync(root)) if (f.endsWith(".part")) rmSync(join(root, f), { recursive: true, force: true });
+  }
   // Settled, not all: every download cleans up its temp files before the boot exits.
-  const runs = plan.install.map((s) => s.action === "download" && (s.name === "codex" ? installCodex(ctx, s, net) : installOne(ctx, s, net)));
+  const runs = plan.install.map((s) => s.action === "download" && installDownload(ctx, s, net));
   for (const r of await Promise.allSettled(runs)) if (r.status === "rejected") throw r.reason;
   const dir = env.CODER_SCRIPT_BIN_DIR;
   for (const s of plan.install) {
@@ -58,45 +62,65 @@ export async function runInstall(ctx: RunContext): Promise<void> {
   await script(ctx, "post");
 }
 
-/** A single-binary release asset (AgentAPI): download, verify, run once, rename into place. */
-async function installOne({ facts }: RunContext, s: InstallStep, net: Net): Promise<void> {
-  const pin = s.sha256;
-  const latest = s.version === "latest";
-  let version = latest ? "" : bare(s.version);
-  let url = s.url!;
-  const tmp = join(facts.paths.binDir, `.${s.name}.${process.pid}`);
-  const [dl, part] = [tmp + ".dl.part", tmp + ".part"];
-  // A working install of "latest" is kept when a newer one cannot be had: that must not fail a boot,
-  // nor hold it up (the check gets few retries).
-  const kept = latest && s.installed;
+/**
+ * One download: fetched and verified into temp files, run once, then switched to atomically
+ * (AgentAPI: one rename over bin/agentapi; Codex: its tree, then one rename of the bin/codex link)
+ * and recorded. The old version stays in use until then.
+ */
+async function installDownload({ facts }: RunContext, s: InstallStep, net: Net): Promise<void> {
+  // A working install of "latest" (or an npm dist-tag or range) is kept when a newer one cannot be
+  // had: that must not fail a boot, nor hold it up (the check gets few retries).
+  const kept = !exact(s.version) && s.installed;
   const check = kept ? { ...net, tries: 2 } : net;
+  const root = s.tree ?? facts.paths.binDir;
+  // Every temp file of this download, removed at the end whatever happens.
+  const tmp = join(root, `.${s.name}.${process.pid}.part`);
+  mkdirSync(tmp, 0o700);
   try {
-    if (!version) {
-      const tag = await latestTag(url, check);
-      if (tag) {
-        version = bare(tag);
-        url = url.replace("latest/download", "download/" + tag);
-      }
-    }
-    if (version === s.installed) return void step(`${s.name} ${version} is installed and the latest`);
-    const got = await download(url, dl, net, progress(s.name));
-    if (pin && got.sha256 !== pin) throw new Error(`${url} has sha256 ${got.sha256}, not ${s.name}_sha256 ${pin}`);
-    renameSync(dl, part);
-    chmodSync(part, 0o755);
-    const reported = await versionOf(part, s.name);
-    version ||= reported;
-    renameSync(part, s.dest);
+    const got = await (s.source === "npm" ? fromNpm : s.tree ? fromGithub : fromAsset)(s, net, check, tmp, facts.platform.arch);
+    if (typeof got === "string") return void step(`${s.name} ${got} is installed and the latest`);
+    const entry = s.tree ? codexEntry(readTextOrNull(join(got.path, "codex-package.json")), (rel) => existsSync(join(got.path, rel))) : "";
+    const reported = await versionOf(join(got.path, entry), s.name);
+    const version = got.version || reported;
+    let dir: string | undefined;
+    if (s.tree) dir = switchTo(s.tree, got.path, version, entry, s.dest);
+    else renameSync(got.path, s.dest);
+    const { path: _, ...how } = got;
     updateState(facts.paths.stateJson, "install", {
       ...readState(facts.paths.stateJson).install,
-      [s.name]: { version, sha256: got.sha256, source: s.source, url, ...fileId(s.dest)! },
+      [s.name]: { ...how, version, source: s.source, dir, entry: dir && entry, ...fileId(s.dest)! },
     });
-    step(`installed ${s.name} ${version} from ${url}`);
+    step(`installed ${s.name} ${version} (${got.layout === "package" ? "complete package" : got.layout}, verified by ${got.verified}) from ${got.url} into ${dir ?? s.dest}`);
   } catch (e) {
-    failed(s, e, kept, version || s.version);
+    const why = (e as Error).message;
+    if (kept) return void warn(`could not get the latest ${s.name} (${why}); keeping the installed ${kept}`);
+    throw new RunError(
+      `installing ${s.name} ${bare(s.version)}: ${why}. Check ${s.name}_version${s.sha256 ? `, ${s.name}_sha256` : ""} and ${s.source === "npm" ? "npm_registry_url" : "github_url"}; the installed ${s.name}, if any, was kept`,
+    );
   } finally {
-    rmSync(dl, { force: true });
-    rmSync(part, { force: true });
+    rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** The version `exe --version` reports: the new executable runs once before it replaces anything, so a wrong asset (an HTML page, another platform) fails here. */
+async function versionOf(exe: string, name: string): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)(exe, ["--version"], { timeout: 20_000 }); // Bun may throw here, not reject
+    return /\d+\.\d+\.\d+\S*/.exec(stdout)?.[0] ?? "unknown";
+  } catch (e) {
+    throw new Error(`the downloaded ${name} does not run (${(e as Error).message.split("\n")[0]})`);
+  }
+}
+
+/** A release asset that is the executable itself (AgentAPI). */
+async function fromAsset(s: InstallStep, net: Net, check: Net, tmp: string): Promise<Fetched | string> {
+  const asset = basename(s.url!);
+  const { version, dir } = await latestRelease(s, dirname(s.url!), asset, check);
+  if (version === s.installed) return version;
+  const [url, file] = [`${dir}/${asset}`, join(tmp, "download")];
+  const got = await fetchChecked(url, file, net, s.name, s.sha256);
+  chmodSync(file, 0o755);
+  return { path: file, version, url, sha256: got.sha256, verified: s.sha256 ? `${s.name}_sha256` : "nothing", layout: "binary" };
 }
 
 /** pre_install_script / post_install_script: run with sh, output shown and kept in a 0600 log. */
@@ -106,7 +130,6 @@ async function script(ctx: RunContext, kind: "pre" | "post"): Promise<void> {
   const { moduleDir, home } = ctx.facts.paths;
   const log = join(moduleDir, `${kind}_install.log`);
   step(`running ${kind}_install_script (output kept in ${log})`);
-  makeDir(moduleDir, 0o700);
   const fd = openSync(log, "w", 0o600); // not appendFileSync: Deno's sets mode 0666
   try {
     const code = await new Promise<number>((ok, fail) => {

@@ -57,7 +57,7 @@ ls -A "$HOME/.codex-module/bin"`;
         timeoutMs: 90_000,
       });
       expect(r.stderr).toMatch(
-        /^codex-boot: installing agentapi 0\.12\.3: cannot write \/.*\/home\/\.codex-module\/bin\/\.agentapi\.\d+\.dl\.part after \d+ bytes: .*(ENOSPC|No space left on device|no space left on device).*, \d+\.\d MB free there\. Free disk space/,
+        /^codex-boot: installing agentapi 0\.12\.3: cannot write \/.*\/home\/\.codex-module\/bin\/\.agentapi\.\d+\.part\/download after \d+ bytes: .*(ENOSPC|No space left on device|no space left on device).*, \d+\.\d MB free there\. Free disk space/,
       );
       expect(r.stdout).toContain("exit=1\n");
       expect(Date.now() - t0).toBeLessThan(45_000); // two installs on a loaded machine; retrying went on without end

@@ -126,7 +126,7 @@ for (const rt of ["bun", "deno"] as Runtime[]) {
       const h = home(rt);
       const r = await h.run({ codex_version: "0.173.0" });
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(`the release has ${PKG} but no ${SUMS} to verify it against. Set codex_sha256 to the archive's sha256`);
+      expect(r.stderr).toContain(`the release has ${PKG} but no sha256 for it in ${SUMS}. Set codex_sha256 to the archive's sha256`);
       expect(existsSync(join(h.mod, "bin/codex"))).toBe(false);
 
       const pinned = await h.run({ codex_version: "0.173.0", codex_sha256: sha256hex(fakePackage("0.173.0")) });
@@ -165,8 +165,9 @@ for (const rt of ["bun", "deno"] as Runtime[]) {
       expect(r.code).toBe(0);
       expect(r.stderr).toContain(`installing the bare binary, unverified`);
       expect(r.stderr).toContain(
-        `warning: codex 0.160.0 came without codex-code-mode-host (${join(h.mod, "codex/0.160.0/bin/codex-code-mode-host")} is missing): Codex runs every command and file edit through it, so Codex can chat but not work`,
+        `It publishes no codex-code-mode-host either: Codex >= 0.147 runs every command and file edit through it, so it will chat but not work. Use a release that publishes ${PKG} (codex_version), or codex_install_source = "npm"`,
       );
+      expect(existsSync(join(h.mod, "codex/0.160.0/bin/codex-code-mode-host"))).toBe(false);
       expect(h.state()).toMatchObject({ layout: "binary" });
     }, 60_000);
 

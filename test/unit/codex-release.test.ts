@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { codexAssets, codexEntry, codexReleaseBase, needsHost, parseSums } from "../../src/install/codex-release.ts";
+import { codexAssets, codexEntry, codexReleaseBase, parseSums } from "../../src/install/codex-release.ts";
 import { checkTree } from "../../src/install/extract.ts";
 
 const A = "a".repeat(64);
@@ -38,14 +38,6 @@ describe("Codex release layout", () => {
     expect(codexEntry("not json", has("bin/codex"))).toBe("bin/codex");
     // npm tarballs before the package layout (0.128): vendor/<triple>/codex/codex
     expect(codexEntry(null, has("codex/codex", "path/rg"))).toBe("codex/codex");
-  });
-
-  test("releases before code mode (0.147) run tools without codex-code-mode-host", () => {
-    expect(needsHost("0.128.0")).toBe(false);
-    expect(needsHost("0.146.9")).toBe(false);
-    expect(needsHost("0.147.0")).toBe(true);
-    expect(needsHost("0.169.0")).toBe(true);
-    expect(needsHost("1.0.0")).toBe(true);
   });
 });
 

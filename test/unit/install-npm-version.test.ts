@@ -37,10 +37,10 @@ describe("codex_version for the npm source", () => {
     expect(pick("^0.47.0")).toBe("0.47.0");
   });
 
-  test("caret edges follow npm: ^0.0.3 is <0.0.4, ^0 is <1.0.0", () => {
+  test("caret edges follow npm: ^0.0.3 is <0.0.4, ^0 is <1.0.0, ^* is any", () => {
     const r = (range: string, v: string) => parseRange(range)!(v);
-    expect([r("^0.0.3", "0.0.3"), r("^0.0.3", "0.0.4"), r("^0", "0.99.0"), r("^0", "1.0.0"), r("^0.0", "0.0.9"), r("^0.0", "0.1.0")]).toEqual([
-      true, false, true, false, true, false,
+    expect([r("^0.0.3", "0.0.3"), r("^0.0.3", "0.0.4"), r("^0", "0.99.0"), r("^0", "1.0.0"), r("^0.0", "0.0.9"), r("^0.0", "0.1.0"), r("^*", "2.0.0")]).toEqual([
+      true, false, true, false, true, false, true,
     ]);
   });
 
