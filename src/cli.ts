@@ -5,7 +5,7 @@ import {
   InputError, SECRET_ENV, checkCombination, decodeEnvConfig, parseJson, parseLayer, readSecrets, resolveInputs, scrub, type Inputs,
 } from "./inputs.ts";
 import { buildPlan, type Command } from "./plan.ts";
-import { codexHelp, codexToRun, gatherFacts, publicEnv } from "./facts.ts";
+import { codexHelp, codexToRun, gatherFacts } from "./facts.ts";
 import { planLaunch } from "./launch-plan.ts";
 import { checkSandbox } from "./sandbox-check.ts";
 import { errorLine, out, renderPlan, setScrubber, step, warn } from "./log.ts";
@@ -58,7 +58,7 @@ const EXECUTORS: Record<Command, (ctx: RunContext) => Promise<void>> = {
     // The Codex that runs now may be another than the one planned with (a first install, a new
     // release): its flags and the sandbox check follow the installed one.
     const codex = codexToRun(ctx.inputs, ctx.facts);
-    const facts = { ...ctx.facts, codexHelp: codexHelp(codex, publicEnv(ctx.env, SECRET_ENV)) };
+    const facts = { ...ctx.facts, codexHelp: codexHelp(codex, ctx.facts.env) };
     const launch = planLaunch(ctx.inputs, facts, ctx.plan.install, Object.keys(ctx.secrets));
     checkSandbox(ctx, codex, launch.action === "keep" ? ctx.facts.state.sandbox : undefined);
     await runLaunch({ ...ctx, plan: { ...ctx.plan, launch } });

@@ -94,11 +94,12 @@ export function gatherFacts(
   }
   const onPath = { codex: findOnPath("codex", env.PATH), agentapi: findOnPath("agentapi", env.PATH) };
   const codex = codexToRun(inputs, { paths, onPath });
+  const visibleEnv = publicEnv(env, secretNames);
   return {
     paths,
     warnings,
     platform: { os: process.platform, arch: process.arch },
-    env: publicEnv(env, secretNames),
+    env: visibleEnv,
     files: {
       configToml: read(paths.configToml),
       agentsMd: read(paths.agentsMd),
@@ -107,7 +108,7 @@ export function gatherFacts(
     state,
     onPath,
     pathCodexHost: inputs.install_codex ? null : hostBeside(onPath.codex),
-    codexHelp: command === "start" && existsSync(codex) ? codexHelp(codex, publicEnv(env, secretNames)) : null,
+    codexHelp: command === "start" && existsSync(codex) ? codexHelp(codex, visibleEnv) : null,
     workdirExists,
     launch: launchFacts(paths, state, workdir),
     bins: { codex: fileId(join(paths.binDir, "codex")), agentapi: fileId(join(paths.binDir, "agentapi")), codexLink: linkOrNull(join(paths.binDir, "codex")) },
