@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 
 /** The only runtime packages allowed in the bundle (DESIGN.md); a new one needs a written reason. */
-export const BUNDLED = ["smol-toml", "picocolors"] as const;
+export const BUNDLED = ["smol-toml"] as const;
 
 const root = import.meta.dir;
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));

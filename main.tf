@@ -58,7 +58,7 @@ locals {
 
   bundle = "${path.module}/dist/codex-boot.js"
   # The stub without comment lines and indentation (the bundle takes most of the start script's
-  # 46 KiB budget); the shebang stays. The rendered stub is shellcheck-clean (test/e2e/stub.test.ts).
+  # 40 KiB budget); the shebang stays. The rendered stub is shellcheck-clean (test/e2e/stub.test.ts).
   stub = replace(replace(file("${path.module}/scripts/boot.sh"), "/(?m)^[ \\t]*(#([^!\\n].*)?)?\\n/", ""), "/(?m)^[ \\t]+/", "")
   boot = { for command in ["start", "stop"] : command => templatestring(local.stub, {
     command       = command
@@ -71,7 +71,7 @@ locals {
     github_url    = var.github_url
     npm_registry  = var.npm_registry_url
   }) }
-  # Budget: 46 KiB with a typical configuration (test/module.tftest.hcl, bench/script-size.ts).
+  # Budget: 40 KiB with a typical configuration (test/module.tftest.hcl, bench/script-size.ts).
   # In bytes, which the kernel's limit counts (length() counts characters): from its base64.
   start_script_base64 = base64encode(local.boot.start)
   start_script_bytes  = length(local.start_script_base64) / 4 * 3 - length(regex("=*$", local.start_script_base64))

@@ -1,5 +1,5 @@
 // Under Deno, the program needs its permissions spelled out. Without them the first read of the
-// environment (picocolors reads it while being imported) throws NotCapable with a stack trace;
+// environment (log.ts reads NO_COLOR while being imported) throws NotCapable with a stack trace;
 // this module is imported first so the user gets one line saying which flags to pass instead.
 
 const file = decodeURIComponent(new URL(import.meta.url).pathname);

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, type Server } from "node:http";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tools, BUNDLE, type Runtime } from "../support/tools.ts";
+import { spawnSync } from "node:child_process";
+import { tools, runtimeArgv, BUNDLE, type Runtime } from "../support/tools.ts";
 import { b64config, makeSandbox, runBundle, runBundleAsync, snapshot, type Sandbox } from "../support/sandbox.ts";
 
 const RUNTIMES: Runtime[] = ["bun", "deno", "node"];
@@ -92,6 +93,39 @@ describe("the bundle under every runtime", () => {
     for (const r of RUNTIMES) expect((await runBundleAsync(r, ["--dry-run"], { env })).code).toBe(0);
     server.close();
     expect(requests).toBe(0);
+  });
+});
+
+describe("colors", () => {
+  const BOLD = "\x1b[1m";
+  const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  /** The dry run on a real terminal (util-linux `script` gives it a pty), as the bytes it wrote. */
+  const onTerminal = (runtime: Runtime, env: Record<string, string>) => {
+    const cmd = [...runtimeArgv(runtime), "--dry-run"].map(quote).join(" ");
+    const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { env, cwd: box.home, encoding: "utf8", timeout: 120_000 });
+    expect(r.status).toBe(0);
+    return r.stdout;
+  };
+  /** The sandbox sets NO_COLOR for every other test: not here. */
+  const colorEnv = () => {
+    const { NO_COLOR: _, ...env } = envWith();
+    return env;
+  };
+
+  test("on a terminal the dry run is colored under Bun, Deno and Node (node:util styleText, no package)", () => {
+    for (const r of RUNTIMES) {
+      const text = onTerminal(r, colorEnv());
+      expect(text).toContain(`${BOLD}codex-boot`);
+      expect(text).toContain(`${BOLD}inputs`);
+    }
+  });
+
+  test("NO_COLOR, TERM=dumb or a pipe keep the dry run plain under Bun, Deno and Node", () => {
+    for (const r of RUNTIMES) {
+      expect(onTerminal(r, { ...colorEnv(), NO_COLOR: "1" })).not.toContain("\x1b[");
+      expect(onTerminal(r, { ...colorEnv(), TERM: "dumb" })).not.toContain("\x1b[");
+      expect(runBundle(r, ["--dry-run"], { env: colorEnv() }).stdout).not.toContain("\x1b[");
+    }
   });
 });
 

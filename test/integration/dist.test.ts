@@ -29,7 +29,7 @@ test("the committed bundle passes the dist check and prints both sizes", () => {
   const r = run([tools().bun, "test/support/check-dist.ts"]);
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
-  expect(r.stdout).toMatch(/\d+ bytes raw \(budget 73728\), \d+ bytes gzip -9 \(budget 28672\)/);
+  expect(r.stdout).toMatch(/\d+ bytes raw \(budget 65536\), \d+ bytes gzip -9 \(budget 25000\)/);
 });
 
 test("a source change without a rebuild fails the dist check", () => {
