@@ -108,7 +108,8 @@ describe("colors", () => {
   };
   /** The sandbox sets NO_COLOR for every other test: not here. */
   const colorEnv = () => {
-    const { NO_COLOR: _, ...env } = envWith();
+    const env: Record<string, string> = envWith();
+    delete env.NO_COLOR;
     return env;
   };
 
