@@ -16,7 +16,9 @@ export function checkTree(listing: string, cap = 2 ** 30): void {
   for (const line of listing.split("\n")) {
     if (!line) continue;
     const m = /^([-dl])\S*\s+\S+\s+(\d+)\s+\S+\s+\S+\s+(.+)$/.exec(line);
-    const [name = "/", target = "/"] = m?.[1] === "l" ? m[3]!.split(" -> ") : [m?.[3], ""];
+    // A link lists as `name -> target`; with " -> " inside either, where it points is ambiguous.
+    const parts = m?.[1] === "l" ? m[3]!.split(" -> ") : [m?.[3], ""];
+    const [name = "/", target = "/"] = parts.length === 2 ? parts : [];
     const escapes = (p: string) => p.startsWith("/") || p.split("/").includes("..");
     // Not a link: target "", its own directory. A link's target resolves from the link's directory;
     // join normalizes a/b/../c to a/c, so a `..` left over leaves the tree.

@@ -43,6 +43,13 @@ describe("tar listing check", () => {
     expect(() => checkTree(listing("good.tgz"), 10)).toThrow(/over 10 bytes refused/);
   });
 
+  test("a link whose name or target holds \" -> \" is refused: the listing cannot say where it points", () => {
+    // `ln -s 'y -> ../../../etc' x` lists as `x -> y -> ../../../etc`: read as a link to y it looks
+    // inside, but it resolves through a directory named "y -> .." to ../../etc, out of the tree.
+    expect(() => checkTree("lrwxrwxrwx 0/0 0 2025-01-01 10:00 x -> y -> ../../../etc\n")).toThrow(/unsafe entry refused/);
+    expect(() => checkTree("lrwxrwxrwx 0/0 0 2025-01-01 10:00 bin/x -> ../y\n")).not.toThrow();
+  });
+
   test("the busybox listing layout (seconds in the time) is understood too", () => {
     expect(() => checkTree("-rwxr-xr-x 0/0      294277432 2025-01-01 10:00:00 codex\n")).not.toThrow();
     expect(() => checkTree("hrwxr-xr-x 0/0 0 2025-01-01 10:00:00 codex link to x\n")).toThrow(/unsafe/);
