@@ -15,10 +15,12 @@ done
 PATH=${CODER_BIN%/*}:/usr/local/bin:/usr/bin:/bin
 export HOME="$home" PATH LANG=C.UTF-8 CODER_AGENT_TOKEN CODER_AGENT_URL CODEX_BOOT_CODER_RUN
 export CODER_AGENT_LOG_DIR="$WORKSPACE_DIR/logs" CODER_AGENT_SCRIPT_DATA_DIR="$WORKSPACE_DIR/script-data"
-# Several agents share this host: no fixed debug/metrics ports. The agent socket keeps its default
-# path (/tmp/coder-agent.sock): `coder exp mcp server` reports task status through it, and Codex
-# does not forward a CODER_AGENT_SOCKET_PATH to MCP servers. The first agent running gets it.
+# Several agents share this host: no fixed debug/metrics ports, and a socket of its own (not the
+# default /tmp/coder-agent.sock, which the first agent running would take). `coder exp mcp server`
+# reports task status through it, so the report_tasks test also proves that the module forwards
+# CODER_AGENT_SOCKET_PATH to the Coder MCP server (env_vars in config.toml).
 export CODER_AGENT_PPROF_ADDRESS='' CODER_AGENT_PROMETHEUS_ADDRESS='' CODER_AGENT_DEBUG_ADDRESS=''
+export CODER_AGENT_SOCKET_PATH="$WORKSPACE_DIR/agent.sock"
 export CODER_AGENT_DEVCONTAINERS_ENABLE=false
 export CODER_AGENT_BOUNDARY_LOG_PROXY_SOCKET_PATH="$WORKSPACE_DIR/boundary.sock"
 mkdir -p "$CODER_AGENT_SCRIPT_DATA_DIR"
