@@ -20,7 +20,7 @@ export async function fromNpm(s: InstallStep, net: Net, check: Net, tmp: string,
   const { version, url, sha512 } = pickTarball(await getJson(s.url!, check, "application/vnd.npm.install-v1+json"), wanted, arch, s.url!);
   if (version === s.installed) return version;
   const dl = join(tmp, "download");
-  const got = await fetchChecked(url, dl, net, "codex", s.sha256);
+  const got = await fetchChecked(url, dl, net, "codex", s.sha256, "codex_sha256", true);
   if (got.sha512 !== sha512) throw new Error(`${url} does not match the sha512 integrity of its packument`);
   await extractTree(dl, join(tmp, "tree"), url);
   const tree = join(tmp, "tree/package/vendor", codexTriple(arch));

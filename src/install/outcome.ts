@@ -31,8 +31,8 @@ export async function latestRelease(s: InstallStep, dir: string, asset: string, 
 }
 
 /** Downloads url into file, with progress under label; throws unless its sha256 is `want` (if any), named as `by`. */
-export async function fetchChecked(url: string, file: string, net: Net, label: string, want: string | null = null, by = `${label}_sha256`) {
-  const got = await download(url, file, net, progress(label));
+export async function fetchChecked(url: string, file: string, net: Net, label: string, want: string | null = null, by = `${label}_sha256`, sha512 = false) {
+  const got = await download(url, file, net, progress(label), sha512);
   if (want && got.sha256 !== want) throw new Error(`${url} has sha256 ${got.sha256}, not ${by} ${want}`);
   return got;
 }

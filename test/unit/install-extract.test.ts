@@ -77,7 +77,7 @@ describe("extraction", () => {
     expect(await fail("dotdot.tgz")).toMatch(/^extracting the tool: unsafe entry refused: .*\.\./);
     expect(await fail("abs.tgz")).toMatch(/^extracting the tool: unsafe entry refused/);
     writeFileSync(join(dir, "garbage.tgz"), "not gzip at all");
-    expect(await fail("garbage.tgz")).toMatch(/^extracting the tool: tar failed \(2\): .*gzip/);
+    expect(await fail("garbage.tgz")).toMatch(/^extracting the tool: not a valid gzip stream \(.+\)/);
     expect(existsSync(join(dir, "tool"))).toBe(false); // nothing escaped the directory
   });
 

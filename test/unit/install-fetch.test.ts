@@ -32,9 +32,10 @@ afterAll(async () => {
 });
 
 describe("download", () => {
-  test("returns both digests of what it wrote", async () => {
-    const got = await fetchTo(`${a.url}/f`);
-    expect(got).toEqual({ sha256: sha256hex(BYTES), sha512: sha512b64(BYTES) });
+  test("returns the sha256 of what it wrote, and its sha512 only when asked (npm integrity)", async () => {
+    expect(await fetchTo(`${a.url}/f`)).toEqual({ sha256: sha256hex(BYTES), sha512: undefined });
+    const file = join(dir, "with-sha512");
+    expect(await download(`${a.url}/f`, file, net(), () => {}, true)).toEqual({ sha256: sha256hex(BYTES), sha512: sha512b64(BYTES) });
   });
 
   test("a connection reset mid-body resumes with Range from the byte it had", async () => {
